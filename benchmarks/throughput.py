@@ -1,0 +1,88 @@
+"""Preprocessing throughput: normalize + split + match vs a TF-IDF transform.
+
+Prints sentences/s for stance's text pipeline (normalize, split sentences,
+find actor mentions) over a large text, and for scikit-learn's TfidfVectorizer
+(word 1-2 + char 2-5 n-grams, fitted once) transforming the same sentences in
+the same run, and their ratio (target >= 1.0).
+
+    python benchmarks/throughput.py [--repeat 300] [--corpus labels/]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from stance.actors import load_actors, match_actors
+from stance.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_articles(corpus: Path | None) -> list[str]:
+    """Seed article plus, when present, every labeled article joined by lines."""
+    articles = [(ROOT / "seeds" / "000_87b51e7b310dad56.txt").read_text(encoding="utf-8")]
+    if corpus and corpus.exists():
+        by_article: dict[str, list[str]] = {}
+        for f in sorted(corpus.rglob("*.jsonl")):
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    r = json.loads(line)
+                    by_article.setdefault(r.get("article", f.stem), []).append(r["text"])
+        articles += ["\n".join(v) for v in by_article.values()]
+    return articles
+
+
+def best_of(fn, rounds: int = 3) -> float:
+    """Fastest of a few runs, in seconds."""
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=0, help="copies of the article set (default: to ~20k sentences)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "labels")
+    args = parser.parse_args()
+    base = load_articles(args.corpus)
+    n_base = sum(len(split_sentences(a)) for a in base)
+    repeat = args.repeat or max(1, 20000 // n_base)
+    text = "\n".join(base * repeat)
+    inventory = load_actors()
+    match_actors("تحميل", inventory)
+
+    def ours() -> int:
+        n = 0
+        for s in split_sentences(text):
+            match_actors(s.text, inventory)
+            n += 1
+        return n
+
+    sentences = [s.text for s in split_sentences(text)]
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2)).fit(sentences)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(sentences)
+
+    def baseline() -> None:
+        hstack([word.transform(sentences), char.transform(sentences)])
+
+    t_ours = best_of(ours)
+    t_base = best_of(baseline)
+    n = len(sentences)
+    print(f"sentences: {n} ({len(base)} distinct articles x {repeat}), characters: {len(text)}")
+    print(f"stance normalize+split+match: {n / t_ours:10.0f} sentences/s")
+    print(f"sklearn TfidfVectorizer word1-2+char2-5 transform: {n / t_base:10.0f} sentences/s")
+    print(f"ratio (ours / baseline): {t_base / t_ours:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,434 @@
+"""Actor inventory (a data file) and the clitic-aware, longest-match mention finder.
+
+The inventory is TOML: one ``[[actors]]`` table per actor with ``id``, ``name_en``,
+``name_ar``, ``kind``, ``aliases``, optional ``nisba`` (masculine singular
+adjectives, inflected here) and ``holders`` (office holders with ``since`` /
+``until`` dates). The default file ships in ``stance/data/actors.toml``.
+
+Matching works on normalized tokens (see :mod:`stance.normalize`): the first
+token of an alias may carry the clitics و ف + ب ل ك + ال (so وبالحشد, للحشد,
+كالحشد all find الحشد); the following tokens must match exactly; the longest
+alias wins (كتائب حزب الله is KH, not HEZBOLLAH). Mentions never start or end
+inside a word. The dual feminine of a nisba (الأميركيتين) is not generated: in
+news it nearly always means "the Americas".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+from .normalize import normalize, normalize_with_offsets
+
+__all__ = [
+    "Actor",
+    "ActorInventoryError",
+    "Inventory",
+    "Mention",
+    "load_actors",
+    "match_actors",
+]
+
+KINDS = ("state", "government", "armed_group", "organisation", "people")
+_ID_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_TOKEN_RE = re.compile(r"\w+")
+_NISBA_SUFFIXES = ("", "ه", "ين", "ون", "ان", "ات", "ا")
+_CONJUNCTIONS = ("", "و", "ف")
+_PREPOSITIONS = ("", "ب", "ل", "ك")
+
+
+class ActorInventoryError(ValueError):
+    """The inventory file is malformed; the message names the file, entry and fix."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An office holder alias valid between two dates (inclusive start)."""
+
+    alias: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def active(self, date: dt.date | None) -> bool:
+        """True when ``date`` is unknown or inside the term."""
+        if date is None:
+            return True
+        if self.since is not None and date < self.since:
+            return False
+        return self.until is None or date < self.until
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor of the inventory."""
+
+    id: str
+    name_en: str
+    name_ar: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    nisba: tuple[str, ...] = ()
+    holders: tuple[Holder, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "id": self.id,
+            "name_en": self.name_en,
+            "name_ar": self.name_ar,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "nisba": list(self.nisba),
+            "holders": [
+                {
+                    "alias": h.alias,
+                    "since": h.since.isoformat() if h.since else None,
+                    "until": h.until.isoformat() if h.until else None,
+                }
+                for h in self.holders
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor mention: ``text[start:end] == surface`` in the ORIGINAL text.
+
+    ``surface`` includes clitics attached to the first word (وللحشد الشعبي).
+    """
+
+    actor: str
+    alias: str
+    start: int
+    end: int
+    surface: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "actor": self.actor,
+            "alias": self.alias,
+            "start": self.start,
+            "end": self.end,
+            "surface": self.surface,
+        }
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    tokens: tuple[str, ...]
+    actor: str
+    alias: str
+    holder: Holder | None
+
+
+@dataclass
+class Inventory:
+    """A loaded inventory with its compiled alias index."""
+
+    actors: dict[str, Actor]
+    source: str = "<default>"
+    _index: dict[str, list[_Pattern]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = _build_index(self.actors.values())
+
+    @property
+    def ids(self) -> list[str]:
+        """Actor ids in inventory order."""
+        return list(self.actors)
+
+    def __contains__(self, actor_id: object) -> bool:
+        return actor_id in self.actors
+
+    def __getitem__(self, actor_id: str) -> Actor:
+        return self.actors[actor_id]
+
+    def restrict(self, ids: Iterable[str]) -> "Inventory":
+        """A new inventory with only ``ids`` (unknown ids raise ``KeyError``)."""
+        wanted = list(ids)
+        missing = [i for i in wanted if i not in self.actors]
+        if missing:
+            raise KeyError(
+                f"unknown actor id(s) {', '.join(missing)}; known: {', '.join(self.actors)}"
+            )
+        return Inventory({i: self.actors[i] for i in wanted}, self.source)
+
+    def find(self, text: str, date: dt.date | str | None = None) -> list[Mention]:
+        """Find every actor mention in ``text``; offsets point into ``text``."""
+        return match_actors(text, self, date)
+
+
+def _nisba_forms(base: str) -> list[str]:
+    stem = normalize(base)
+    return [stem + suffix for suffix in _NISBA_SUFFIXES]
+
+
+def _tokens(alias: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_RE.findall(normalize(alias)))
+
+
+def _build_index(actors: Iterable[Actor]) -> dict[str, list[_Pattern]]:
+    index: dict[str, list[_Pattern]] = {}
+    seen: set[tuple[tuple[str, ...], str, Holder | None]] = set()
+
+    def add(tokens: tuple[str, ...], actor: str, alias: str, holder: Holder | None) -> None:
+        if not tokens or (tokens, actor, holder) in seen:
+            return
+        seen.add((tokens, actor, holder))
+        index.setdefault(tokens[0], []).append(_Pattern(tokens, actor, alias, holder))
+
+    for actor in actors:
+        for alias in actor.aliases:
+            add(_tokens(alias), actor.id, alias, None)
+        for base in actor.nisba:
+            for form in _nisba_forms(base):
+                add((form,), actor.id, base, None)
+                add(("ال" + form,), actor.id, base, None)
+        for holder in actor.holders:
+            add(_tokens(holder.alias), actor.id, holder.alias, holder)
+    for patterns in index.values():
+        patterns.sort(key=lambda p: (-len(p.tokens), -sum(map(len, p.tokens))))
+    return index
+
+
+def _stems(token: str) -> list[tuple[str, int]]:
+    """Candidate stems of ``token`` with the number of prefix letters removed."""
+    out: list[tuple[str, int]] = []
+    for conj in _CONJUNCTIONS:
+        if not token.startswith(conj):
+            continue
+        rest = token[len(conj):]
+        for prep in _PREPOSITIONS:
+            if not rest.startswith(prep):
+                continue
+            stem = rest[len(prep):]
+            if len(stem) >= 2:
+                out.append((stem, len(conj) + len(prep)))
+            if prep == "ل" and stem.startswith("ل") and len(stem) >= 3:
+                out.append(("ا" + stem, len(conj) + len(prep)))  # لل = ل + ال
+    return out
+
+
+def _parse_date(date: dt.date | str | None) -> dt.date | None:
+    if date is None or isinstance(date, dt.date):
+        return date
+    text = str(date).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        try:
+            return dt.date.fromisoformat(text[:7] + "-01")
+        except ValueError:
+            return None
+
+
+def match_actors(
+    text: str, inventory: Inventory | None = None, date: dt.date | str | None = None
+) -> list[Mention]:
+    """Find actor mentions in ``text``.
+
+    Parameters
+    ----------
+    text : str
+        Original text (a sentence or a whole article).
+    inventory : Inventory, optional
+        Defaults to the bundled inventory.
+    date : date or ISO string, optional
+        Article date; office holders only match inside their term when given.
+
+    Returns
+    -------
+    list of Mention
+        Non-overlapping, in text order; ``text[m.start:m.end] == m.surface``.
+
+    Examples
+    --------
+    >>> [m.actor for m in match_actors("استهدفت كتائب حزب الله القوات الأميركية")]
+    ['KH', 'US']
+    """
+    inventory = inventory if inventory is not None else load_actors()
+    day = _parse_date(date)
+    norm = normalize_with_offsets(text)
+    words = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm.text)]
+    values = [w[0] for w in words]
+    index = inventory._index
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(words):
+        best: _Pattern | None = None
+        for stem, _ in _stems(values[i]):
+            for pattern in index.get(stem, ()):
+                n = len(pattern.tokens)
+                if best is not None and n <= len(best.tokens):
+                    break
+                if tuple(values[i + 1 : i + n]) != pattern.tokens[1:]:
+                    continue
+                if pattern.holder is not None and not pattern.holder.active(day):
+                    continue
+                best = pattern
+                break
+        if best is None:
+            i += 1
+            continue
+        last = i + len(best.tokens) - 1
+        start, end = norm.to_original(words[i][1], words[last][2])
+        mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
+        i = last + 1
+    return mentions
+
+
+def _check_str(path: str, where: str, key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ActorInventoryError(f"{path}: {where}: {key!r} must be a non-empty string")
+    return value.strip()
+
+
+def _check_date(path: str, where: str, key: str, value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ActorInventoryError(
+            f"{path}: {where}: {key} {value!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
+def _parse_actor(path: str, n: int, entry: object) -> Actor:
+    where = f"actor #{n}"
+    if not isinstance(entry, dict):
+        raise ActorInventoryError(f"{path}: {where}: expected a table [[actors]]")
+    actor_id = _check_str(path, where, "id", entry.get("id"))
+    where = f"actor {actor_id!r}"
+    if not _ID_RE.match(actor_id):
+        raise ActorInventoryError(
+            f"{path}: {where}: id must be UPPER_SNAKE_CASE letters, digits and _ (e.g. 'IRQ_GOV')"
+        )
+    kind = _check_str(path, where, "kind", entry.get("kind"))
+    if kind not in KINDS:
+        raise ActorInventoryError(
+            f"{path}: {where}: kind {kind!r} is unknown; use one of {', '.join(KINDS)}"
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("aliases", "nisba"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ActorInventoryError(
+                f"{path}: {where}: {key!r} must be a list of non-empty strings"
+            )
+        lists[key] = tuple(v.strip() for v in value)
+    holders = []
+    raw_holders = entry.get("holders", [])
+    if not isinstance(raw_holders, list):
+        raise ActorInventoryError(f"{path}: {where}: 'holders' must be a list of tables")
+    for h in raw_holders:
+        if not isinstance(h, dict):
+            raise ActorInventoryError(
+                f"{path}: {where}: each holder must be a table {{alias = ..., since = ...}}"
+            )
+        alias = _check_str(path, where, "holders.alias", h.get("alias"))
+        holders.append(
+            Holder(
+                alias,
+                _check_date(path, f"{where} holder {alias!r}", "since", h.get("since")),
+                _check_date(path, f"{where} holder {alias!r}", "until", h.get("until")),
+            )
+        )
+    if not lists["aliases"] and not lists["nisba"] and not holders:
+        raise ActorInventoryError(
+            f"{path}: {where}: alias list is empty; add at least one alias or delete the entry"
+        )
+    unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders"}
+    if unknown:
+        raise ActorInventoryError(
+            f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
+            "id, name_en, name_ar, kind, aliases, nisba, holders"
+        )
+    return Actor(
+        id=actor_id,
+        name_en=_check_str(path, where, "name_en", entry.get("name_en")),
+        name_ar=_check_str(path, where, "name_ar", entry.get("name_ar")),
+        kind=kind,
+        aliases=lists["aliases"],
+        nisba=lists["nisba"],
+        holders=tuple(holders),
+    )
+
+
+def parse_inventory(text: str, source: str) -> dict[str, Actor]:
+    """Parse inventory TOML text; errors name ``source`` and the entry."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ActorInventoryError(f"{source}: not valid TOML ({exc}); fix the syntax") from None
+    entries = data.get("actors")
+    if not isinstance(entries, list) or not entries:
+        raise ActorInventoryError(
+            f"{source}: no [[actors]] tables found; each actor is a [[actors]] table"
+        )
+    actors: dict[str, Actor] = {}
+    for n, entry in enumerate(entries, 1):
+        actor = _parse_actor(source, n, entry)
+        if actor.id in actors:
+            raise ActorInventoryError(
+                f"{source}: actor {actor.id!r} is defined twice; merge the two entries"
+            )
+        actors[actor.id] = actor
+    return actors
+
+
+@lru_cache(maxsize=1)
+def _default_inventory() -> Inventory:
+    ref = resources.files("stance").joinpath("data/actors.toml")
+    return Inventory(parse_inventory(ref.read_text(encoding="utf-8"), "<default actors.toml>"))
+
+
+@lru_cache(maxsize=16)
+def _file_inventory(path: str, mtime: float, extend: bool) -> Inventory:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ActorInventoryError(f"{path}: cannot read the inventory ({exc})") from None
+    actors = parse_inventory(text, path)
+    if extend:
+        merged = dict(_default_inventory().actors)
+        merged.update(actors)
+        actors = merged
+    return Inventory(actors, path)
+
+
+def load_actors(path: str | Path | None = None, *, extend: bool = False) -> Inventory:
+    """Load an actor inventory.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML inventory; the bundled default when omitted.
+    extend : bool, default=False
+        Add the file's actors to the default ones (same id: the file wins)
+        instead of replacing them.
+
+    Raises
+    ------
+    ActorInventoryError
+        Malformed file; the message names the file, the entry and the fix.
+    """
+    if path is None:
+        return _default_inventory()
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime
+    except OSError as exc:
+        raise ActorInventoryError(f"{path}: cannot read the inventory ({exc.strerror})") from None
+    return _file_inventory(str(p), mtime, extend)

@@ -1,0 +1,180 @@
+"""Arabic text normalization that remembers where every character came from.
+
+The character-level rules come from camel-tools' utilities
+(:func:`camel_tools.utils.normalize.normalize_unicode`, the alef, alef-maksura and
+teh-marbuta normalizers, :func:`camel_tools.utils.dediac.dediac_ar`), applied one
+original character at a time and cached, plus tatweel, Quranic marks, invisible
+format characters, Persian letters and Arabic-Indic digits. Because some rules
+delete characters (diacritics) and others expand them (the ligature ﻷ becomes
+two letters), :func:`normalize_with_offsets` returns, with the normalized string,
+the index in the ORIGINAL string of every normalized character.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+__all__ = ["Normalized", "normalize", "normalize_with_offsets", "normalize_char"]
+
+_TATWEEL = "\u0640"
+# Quranic annotation signs and small high letters: not part of news orthography.
+_EXTRA_MARKS = {chr(c) for c in range(0x0610, 0x061B)} | {
+    chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06DD, 0x06DE, 0x06E9)
+} | {"\u0653", "\u0654", "\u0655", "\u065F"} | {chr(c) for c in range(0x0656, 0x065F)}
+# Zero-width, bidi controls, BOM, soft hyphen: invisible, dropped.
+_INVISIBLE = {
+    "\u00ad", "\u061c", "\u180e", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2060", "\u2061", "\u2062",
+    "\u2063", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff",
+}
+_LETTER_VARIANTS = {
+    "\u06cc": "\u064a",  # Farsi yeh -> yeh
+    "\u06a9": "\u0643",  # keheh -> kaf
+    "\u06c0": "\u0647",  # heh with yeh above -> heh
+    "\u06d5": "\u0647",  # ae -> heh
+}
+_PUNCT_VARIANTS = {
+    "\u060c": ",",  # Arabic comma
+    "\u061b": ";",  # Arabic semicolon
+    "\u061f": "?",  # Arabic question mark
+    "\u066b": ".",  # Arabic decimal separator
+    "\u066c": ",",  # Arabic thousands separator
+    "\u066a": "%",  # Arabic percent
+    "\u06d4": ".",  # Arabic full stop
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'",
+    "\u2013": "-", "\u2014": "-",
+}
+_DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
+    chr(0x06F0 + i): str(i) for i in range(10)
+}
+
+
+def _rules(s: str) -> str:
+    """Apply every rule once to a short string."""
+    s = normalize_unicode(s)
+    s = dediac_ar(s)
+    s = normalize_alef_ar(s)
+    s = normalize_alef_maksura_ar(s)
+    s = normalize_teh_marbuta_ar(s)
+    out = []
+    for c in s:
+        if c == _TATWEEL or c in _EXTRA_MARKS or c in _INVISIBLE:
+            continue
+        c = _LETTER_VARIANTS.get(c, c)
+        c = _PUNCT_VARIANTS.get(c, c)
+        c = _DIGITS.get(c, c)
+        if unicodedata.category(c) == "Cc" and c not in "\n\t":
+            c = " "  # NUL and other control characters become spaces
+        out.append(c.lower() if c.isascii() else c)
+    return "".join(out)
+
+
+@lru_cache(maxsize=None)
+def normalize_char(c: str) -> str:
+    """Return the normalized form of one original character (possibly empty).
+
+    The rules are applied until nothing changes, so normalization is idempotent.
+
+    >>> normalize_char("أ")
+    'ا'
+    """
+    out = _rules(c)
+    for _ in range(4):
+        again = "".join(_rules(x) for x in out)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+class _Table(dict):
+    """``str.translate`` table filled on demand; records non 1:1 characters."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = normalize_char(char)
+        self[code] = value
+        if len(value) != 1:
+            _IRREGULAR.add(char)
+        return value
+
+
+_IRREGULAR: set[str] = set()
+_TABLE = _Table()
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalized string and the original index of each of its characters.
+
+    Attributes
+    ----------
+    text : str
+        The normalized text.
+    original : str
+        The text it was made from.
+    index : tuple of int or None
+        ``index[i]`` is the original position of ``text[i]``; ``None`` when the
+        two strings are aligned one to one (the common case, kept cheap).
+    """
+
+    text: str
+    original: str
+    index: tuple[int, ...] | None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of the normalized text to the original."""
+        if self.index is None:
+            return start, end
+        if start >= end:
+            pos = self.index[start] if start < len(self.index) else len(self.original)
+            return pos, pos
+        return self.index[start], self.index[end - 1] + 1
+
+
+def normalize_with_offsets(text: str) -> Normalized:
+    """Normalize ``text`` and keep the map back to original positions.
+
+    Parameters
+    ----------
+    text : str
+        Any string.
+
+    Returns
+    -------
+    Normalized
+        ``result.to_original(s, e)`` maps normalized spans to original spans.
+
+    Examples
+    --------
+    >>> n = normalize_with_offsets("الأَميركية")
+    >>> n.text
+    'الاميركيه'
+    >>> n.to_original(0, len(n.text))
+    (0, 10)
+    """
+    normalized = text.translate(_TABLE)
+    if _IRREGULAR.isdisjoint(text):
+        return Normalized(normalized, text, None)
+    index = tuple(i for i, c in enumerate(text) for _ in _TABLE[ord(c)])
+    return Normalized(normalized, text, index)
+
+
+def normalize(text: str) -> str:
+    """Normalize ``text`` (no offset map).
+
+    >>> normalize("أمريكا")
+    'امريكا'
+    """
+    return text.translate(_TABLE)

@@ -1,0 +1,105 @@
+"""Sentence splitting for Arabic news text, with offsets into the original.
+
+Boundaries: line breaks (headlines and bullets have no final period), and the
+terminators ``. ! ? ؟ ؛ ;`` (with any closing quotes or brackets that follow
+them) when followed by whitespace or the end of the text. Not boundaries: a
+period inside a number (3.5), after a one-letter abbreviation or initial
+(د. ، م. ، أ.), after a listed abbreviation, and ellipses (... …), which in news
+mark an elision inside a quote far more often than an end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Sentence", "split_sentences"]
+
+_TERMINATORS = ".!?\u061f\u061b;\u06d4"
+_CLOSERS = "\"'\u201d\u2019\u00bb)]\u300b"
+_BOUNDARY_RE = re.compile(
+    rf"[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*(?=\s|$)"
+)
+_LINE_RE = re.compile(r"[^\n\r\u2028\u2029\u0085]+")
+_BULLET_RE = re.compile(r"(?:[-*\u2022\u25cf\u25aa\u2013\u2014>]+|\(?\d{1,3}[.)-](?=\s))\s*")
+_ABBREVIATIONS = frozenset({"د", "م", "أ", "ج", "ص", "ق", "ه", "هـ", "ت", "ش", "ك", "ح", "إلخ", "الخ", "ق.م", "مثلا"})
+_WORD_BEFORE_RE = re.compile(r"(\w+)$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its text and ``[start, end)`` span in the original string."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {"index": self.index, "start": self.start, "end": self.end, "text": self.text}
+
+
+def _is_abbreviation(line: str, dot: int) -> bool:
+    """True when the period at ``dot`` closes an abbreviation or an initial."""
+    word = _WORD_BEFORE_RE.search(line, 0, dot)
+    if word is None:
+        return False
+    token = word.group(1)
+    if token.isdigit():
+        return not line[: word.start()].strip()  # "1." numbering a list item
+    return len(token) == 1 or token in _ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` past surrounding whitespace and a leading bullet."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    bullet = _BULLET_RE.match(text, start, end)
+    if bullet and bullet.end() < end:
+        start = bullet.end()
+    return start, end
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split news text into sentences.
+
+    Parameters
+    ----------
+    text : str
+        The original article text.
+
+    Returns
+    -------
+    list of Sentence
+        In order, each with ``text[s.start:s.end] == s.text``; spans without a
+        letter or digit (rules, bullets alone) are dropped.
+
+    Examples
+    --------
+    >>> [s.text for s in split_sentences("بغداد تندد\\nقال د. علي إن النمو بلغ 3.5%. وانتهى.")]
+    ['بغداد تندد', 'قال د. علي إن النمو بلغ 3.5%.', 'وانتهى.']
+    """
+    spans: list[tuple[int, int]] = []
+    for line in _LINE_RE.finditer(text):
+        line_start, line_text = line.start(), line.group()
+        piece_start = 0
+        for match in _BOUNDARY_RE.finditer(line_text):
+            first = match.start()
+            marks = match.group().rstrip(_CLOSERS)
+            if marks.startswith(".."):
+                continue  # ellipsis
+            if marks == "." and _is_abbreviation(line_text, first):
+                continue
+            spans.append((line_start + piece_start, line_start + match.end()))
+            piece_start = match.end()
+        spans.append((line_start + piece_start, line.end()))
+    sentences: list[Sentence] = []
+    for raw_start, raw_end in spans:
+        start, end = _trim(text, raw_start, raw_end)
+        chunk = text[start:end]
+        if any(c.isalnum() for c in chunk):
+            sentences.append(Sentence(len(sentences), start, end, chunk))
+    return sentences

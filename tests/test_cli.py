@@ -1,0 +1,76 @@
+import json
+
+from click.testing import CliRunner
+
+from stance.cli import cli
+from conftest import SEED_TEXT, SEED_GOLD
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_mentions_text_format():
+    result = run("mentions", str(SEED_TEXT))
+    assert result.exit_code == 0
+    assert "[6]" in result.output and "IRQ_GOV" in result.output
+
+
+def test_mentions_jsonl_offsets_point_into_the_file(seed_text):
+    result = run("mentions", "--format", "jsonl", str(SEED_TEXT))
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows and all(seed_text[r["start"]:r["end"]] == r["surface"] for r in rows)
+    gold = [json.loads(line) for line in SEED_GOLD.read_text(encoding="utf-8").splitlines()]
+    pairs = {(r["sentence"], r["actor"]) for r in rows}
+    assert pairs == {(g["line"], t["actor"]) for g in gold for t in g["targets"]}
+
+
+def test_mentions_stdin():
+    result = run("mentions", "--format", "jsonl", "-", input="قصفت واشنطن مواقع الحشد الشعبي.")
+    assert [json.loads(x)["actor"] for x in result.output.splitlines()] == ["US", "PMF"]
+
+
+def test_mentions_invalid_utf8_names_file_and_byte(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("قال".encode() + b"\xff\xfe")
+    result = CliRunner().invoke(cli, ["mentions", str(bad)])
+    assert result.exit_code == 1
+    assert str(bad) in result.output and "byte 6" in result.output
+
+
+def test_mentions_missing_file():
+    result = CliRunner().invoke(cli, ["mentions", "/nonexistent/x.txt"])
+    assert result.exit_code == 1 and "/nonexistent/x.txt" in result.output
+
+
+def test_actors_lists_inventory():
+    result = run("actors")
+    assert result.exit_code == 0 and "HOUTHIS" in result.output
+    data = json.loads(run("actors", "--format", "json").output)
+    assert {a["id"] for a in data} >= {"US", "PMF"}
+
+
+def test_bad_inventory_is_a_clean_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[actors]]\nid = "X"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["mentions", "--actors", str(bad), str(SEED_TEXT)])
+    assert result.exit_code == 1 and str(bad) in result.output and "Traceback" not in result.output
+
+
+def test_labels_check_on_seed_gold():
+    result = run("labels", "check", str(SEED_GOLD))
+    assert result.exit_code == 0, result.output
+    assert "pairs" in result.output
+
+
+def test_labels_check_reports_disagreement(tmp_path):
+    f = tmp_path / "l.jsonl"
+    f.write_text(json.dumps({"article": "a", "line": 0, "text": "قصفت واشنطن مواقع الحشد الشعبي.",
+                             "sentiment": "negative",
+                             "targets": [{"actor": "US", "stance": "none", "source": "author"}]},
+                            ensure_ascii=False) + "\n{bad json\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["labels", "check", str(f)])
+    assert result.exit_code == 1
+    assert f"{f}:1: the matcher finds PMF" in result.output
+    assert f"{f}:2: malformed JSON" in result.output

@@ -1,0 +1,80 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stance.normalize import normalize, normalize_with_offsets
+
+ARABIC = st.text(
+    alphabet=st.sampled_from(
+        list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةىـًٌٍَُِّْٰ٠١٢٣ ﻷﻹﺍﻻ\u200f\u200b،؛؟.«»“”")
+    ),
+    max_size=60,
+)
+
+
+def test_alef_hamza_forms_unified():
+    assert normalize("أإآٱا") == "ااااا"
+
+
+def test_alef_maksura_and_teh_marbuta():
+    assert normalize("مستشفى الحكومة") == "مستشفي الحكومه"
+
+
+def test_diacritics_tatweel_and_invisible_removed():
+    assert normalize("الأَمِيـــركيّة\u200f") == "الاميركيه"
+
+
+def test_digits_and_punctuation_variants():
+    assert normalize("٣٫٥ ۴ ، ؛ ؟ «قال»") == '3.5 4 , ; ? "قال"'
+
+
+def test_persian_letters():
+    assert normalize("ایران کردستان") == "ايران كردستان"
+
+
+def test_ligature_expands_and_maps_back():
+    text = "ﻷن الوضع"
+    n = normalize_with_offsets(text)
+    assert n.text.startswith("لان")
+    assert n.to_original(0, 3) == (0, 2)
+    assert text[slice(*n.to_original(0, 3))] == "ﻷن"
+
+
+def test_deleted_characters_do_not_shift_offsets():
+    text = "قالَ الأميركيّون"
+    n = normalize_with_offsets(text)
+    start = n.text.index("الاميركيون")
+    s, e = n.to_original(start, start + len("الاميركيون"))
+    assert text[s:e] == "الأميركيّون"
+
+
+def test_identity_map_when_nothing_changes_length():
+    n = normalize_with_offsets("قال الرئيس")
+    assert n.index is None and n.to_original(0, 3) == (0, 3)
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_idempotent_any_string(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(ARABIC)
+@settings(max_examples=300)
+def test_idempotent_arabic(text):
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(st.one_of(st.text(max_size=80), ARABIC), st.data())
+@settings(max_examples=300)
+def test_offsets_point_into_original(text, data):
+    n = normalize_with_offsets(text)
+    assert n.text == normalize(text)
+    if n.text:
+        i = data.draw(st.integers(0, len(n.text) - 1))
+        j = data.draw(st.integers(i + 1, len(n.text)))
+        s, e = n.to_original(i, j)
+        assert 0 <= s < e <= len(text)
+        # the original span normalizes to a string containing the normalized span
+        assert n.text[i:j] in normalize(text[s:e])

@@ -1,0 +1,64 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stance.sentences import split_sentences
+
+
+def texts(text):
+    return [s.text for s in split_sentences(text)]
+
+
+def test_terminators_and_line_breaks():
+    assert texts("قال الوزير. وأضاف أن الوضع صعب؟ نعم! انتهى؛ ثم\nعنوان بلا نقطة") == [
+        "قال الوزير.", "وأضاف أن الوضع صعب؟", "نعم!", "انتهى؛", "ثم", "عنوان بلا نقطة",
+    ]
+
+
+def test_decimal_numbers_do_not_split():
+    assert texts("بلغ النمو 3.5 بالمئة. ثم تراجع.") == ["بلغ النمو 3.5 بالمئة.", "ثم تراجع."]
+
+
+def test_abbreviations_and_initials():
+    assert texts("قال د. أحمد إن م. علي وصل. انتهى.") == ["قال د. أحمد إن م. علي وصل.", "انتهى."]
+
+
+def test_ellipsis_is_not_a_boundary():
+    assert texts("قال إن الأمر... معقد جدا. انتهى…") == ["قال إن الأمر... معقد جدا.", "انتهى…"]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    assert texts("قال: “سنرد بقوة.” وأضاف «لن نتراجع.» ثم غادر.") == [
+        "قال: “سنرد بقوة.”", "وأضاف «لن نتراجع.»", "ثم غادر.",
+    ]
+
+
+def test_list_bullets_are_trimmed():
+    assert texts("أبرز النقاط:\n- انسحاب القوات\n• وقف الهجمات\n1. تشكيل لجنة") == [
+        "أبرز النقاط:", "انسحاب القوات", "وقف الهجمات", "تشكيل لجنة",
+    ]
+
+
+def test_empty_and_punctuation_only():
+    assert split_sentences("") == []
+    assert split_sentences(" \n***\n---\n") == []
+
+
+def test_seed_article_splits_into_its_gold_lines(seed_text, seed_gold):
+    sentences = split_sentences(seed_text)
+    assert [s.text for s in sentences] == [g["text"] for g in seed_gold]
+
+
+def test_crlf_line_ends():
+    assert texts("عنوان\r\nقال الوزير.\r\n") == ["عنوان", "قال الوزير."]
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300)
+def test_spans_slice_the_original(text):
+    previous_end = 0
+    for i, s in enumerate(split_sentences(text)):
+        assert s.index == i
+        assert text[s.start:s.end] == s.text
+        assert s.start >= previous_end and s.start < s.end
+        assert s.text == s.text.strip()
+        previous_end = s.end
