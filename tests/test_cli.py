@@ -3,7 +3,7 @@ import json
 from click.testing import CliRunner
 
 from stance.cli import cli
-from conftest import SEED_TEXT, SEED_GOLD
+from conftest import DATA, SEED_GOLD, SEED_TEXT
 
 
 def run(*args, input=None):
@@ -74,3 +74,53 @@ def test_labels_check_reports_disagreement(tmp_path):
     assert result.exit_code == 1
     assert f"{f}:1: the matcher finds PMF" in result.output
     assert f"{f}:2: malformed JSON" in result.output
+
+
+def test_train_and_evaluate_on_labels_file(tmp_path):
+    tiny = str(DATA / "tiny.jsonl")
+    out = tmp_path / "m.joblib"
+    result = CliRunner().invoke(cli, ["train", "--data", tiny, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "wrote" in result.stderr
+    result = CliRunner().invoke(cli, ["evaluate", "--data", tiny, "--model", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["n_pairs"] == 25 and report["stance"]["accuracy"] > 0.8
+
+
+def test_train_on_column_file(tmp_path):
+    out = tmp_path / "m.joblib"
+    result = CliRunner().invoke(cli, [
+        "train", "--data", str(DATA / "mawqif_like.csv"), "--text-col", "text", "--target-col", "target",
+        "--label-col", "stance", "--sentiment-col", "sentiment",
+        "--label-map", "Favor=favor,Against=against,None=none", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["evaluate", "--data", str(DATA / "mawqif_like.csv"), "--model", str(out),
+                                      "--sentiment-col", "sentiment"])
+    assert result.exit_code == 0, result.output
+    assert "macro_f1" in result.stdout and "sentiment" in result.stdout
+
+
+def test_train_wrong_column_names_the_fix(tmp_path):
+    result = CliRunner().invoke(cli, ["train", "--data", str(DATA / "mawqif_like.csv"), "--text-col", "tweet",
+                                      "-o", str(tmp_path / "m.joblib")])
+    assert result.exit_code == 1
+    assert "missing column(s) tweet" in result.output and "--text-col" in result.output
+
+
+def test_train_unknown_label_names_line_and_values(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    lines = (DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"stance": "favor"', '"stance": "support"')
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", "--data", str(bad), "-o", str(tmp_path / "m.joblib")])
+    assert result.exit_code == 1
+    assert f"{bad}:3: unknown stance 'support'" in result.output and "favor, against, none" in result.output
+    assert (tmp_path / "m.joblib").exists()  # the other records still trained a model
+
+
+def test_evaluate_refuses_corrupt_model(tmp_path):
+    bad = tmp_path / "m.joblib"
+    bad.write_bytes(b"garbage")
+    result = CliRunner().invoke(cli, ["evaluate", "--data", str(DATA / "tiny.jsonl"), "--model", str(bad)])
+    assert result.exit_code == 1 and "stance train" in result.output and "Traceback" not in result.output

@@ -1,0 +1,120 @@
+"""The default model: built from the bundled labels on first use, then cached.
+
+The cache lives in ``$STANCE_HOME`` (else ``$XDG_CACHE_HOME/stance``, else
+``~/.cache/stance``), keyed by the hash of the bundled labels and the stance
+and scikit-learn versions, so a new release or new labels build a new model.
+Concurrent first uses are serialized with a file lock; the file itself is
+written atomically. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+import sklearn
+
+from .model import ModelError, StanceModel
+
+__all__ = ["bundled_labels", "cache_dir", "default_model_path", "load_model"]
+
+_LOADED: dict[str, StanceModel] = {}
+
+
+def cache_dir() -> Path:
+    """Where the default model is cached."""
+    home = os.environ.get("STANCE_HOME")
+    if home:
+        return Path(home)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "stance"
+
+
+def bundled_labels() -> Path:
+    """Directory of the labels shipped with the package (``train/``, ``dev/``, ``test/``)."""
+    return Path(str(resources.files("stance").joinpath("data/labels")))
+
+
+def _labels_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for split in ("train", "dev"):
+        for f in sorted((root / split).glob("*.jsonl")):
+            digest.update(f.name.encode())
+            digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def default_model_path() -> Path:
+    """Cache path of the default model for these labels and versions."""
+    from . import __version__
+
+    key = f"{_labels_hash(bundled_labels())}-stance{__version__}-sklearn{sklearn.__version__}"
+    return cache_dir() / f"default-{key}.joblib"
+
+
+def build_default_model(path: Path) -> StanceModel:
+    """Train the default model from the bundled labels and save it to ``path``."""
+    from .actors import load_actors
+    from .datasets import load_dataset
+    from .train import train_model
+
+    root = bundled_labels()
+    inventory = load_actors()
+    train = load_dataset(root / "train", inventory)
+    dev = load_dataset(root / "dev", inventory) if (root / "dev").exists() else None
+    if train.errors:
+        raise ModelError(f"bundled labels are invalid: {train.errors[0]}")
+    model, metadata = train_model(train, dev, inventory=inventory)
+    metadata["source"] = "bundled labels (default model)"
+    model.save(path, metadata)
+    return model
+
+
+def load_model(path: str | Path | None = None, *, quiet: bool = False) -> StanceModel:
+    """Load a model file, or the default model (building it on first use).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A model written by ``stance train``; the default model when omitted.
+    quiet : bool, default=False
+        Do not announce on stderr that the default model is being built.
+
+    Raises
+    ------
+    ModelError
+        Missing, corrupt or incompatible model file, with how to rebuild it.
+    """
+    if path is not None:
+        key = str(Path(path).resolve())
+        if key not in _LOADED:
+            _LOADED[key] = StanceModel.load(path)
+        return _LOADED[key]
+    target = default_model_path()
+    key = str(target)
+    if key in _LOADED:
+        return _LOADED[key]
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not target.exists():
+                    if not quiet:
+                        print(f"stance: building the default model from the bundled labels into {target} "
+                              "(first use, a few seconds)...", file=sys.stderr)
+                    _LOADED[key] = build_default_model(target)
+                    return _LOADED[key]
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    try:
+        _LOADED[key] = StanceModel.load(target)
+    except ModelError:
+        # a corrupt cache entry: rebuild it rather than fail
+        target.unlink(missing_ok=True)
+        return load_model(None, quiet=quiet)
+    return _LOADED[key]

@@ -1,0 +1,147 @@
+"""Evaluation figures for stance (per pair) and sentiment (per sentence)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+import numpy as np
+
+from .datasets import Dataset
+from .labels import SENTIMENTS, STANCES
+from .model import StanceModel
+
+__all__ = ["classification_report", "expected_calibration_error", "evaluate_model", "format_report"]
+
+
+def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
+    """Per-class precision/recall/F1/support, macro F1, accuracy and confusion matrix.
+
+    ``confusion[g][p]`` counts items of gold class ``g`` predicted as ``p``.
+    A class with no predictions has precision 0; with no gold items, recall 0.
+    """
+    gold, pred = list(gold), list(pred)
+    confusion = {g: {p: 0 for p in labels} for g in labels}
+    for g, p in zip(gold, pred):
+        if g in confusion and p in confusion[g]:
+            confusion[g][p] += 1
+    per_class = {}
+    for c in labels:
+        tp = confusion[c][c]
+        predicted = sum(confusion[g][c] for g in labels)
+        support = sum(confusion[c].values())
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[c] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                        "f1": round(f1, 4), "support": support}
+    n = len(gold)
+    return {
+        "macro_f1": round(float(np.mean([per_class[c]["f1"] for c in labels])), 4),
+        "accuracy": round(sum(g == p for g, p in zip(gold, pred)) / n, 4) if n else 0.0,
+        "per_class": per_class,
+        "confusion": confusion,
+    }
+
+
+def expected_calibration_error(proba: np.ndarray, gold_index: np.ndarray, bins: int = 10) -> float:
+    """ECE of the top-class probability over equal-width confidence bins."""
+    if len(proba) == 0:
+        return 0.0
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == gold_index
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        mask = (confidence > lo) & (confidence <= hi)
+        if mask.any():
+            ece += mask.mean() * abs(correct[mask].mean() - confidence[mask].mean())
+    return round(float(ece), 4)
+
+
+def evaluate_model(model: StanceModel, data: Dataset) -> dict:
+    """Every figure of ``stance evaluate`` for ``model`` on ``data``."""
+    if not len(data):
+        raise ValueError("no labeled pairs to evaluate")
+    matrix = model.transform(data.pairs)
+    proba = model.stance_.predict_proba(matrix)
+    classes = [str(c) for c in model.classes_]
+    pred = [classes[i] for i in proba.argmax(axis=1)]
+    gold = data.stances
+    stance = classification_report(gold, pred, STANCES)
+    stance["f_avg"] = round((stance["per_class"]["favor"]["f1"] + stance["per_class"]["against"]["f1"]) / 2, 4)
+    gold_index = np.array([classes.index(g) if g in classes else -1 for g in gold])
+    stance["ece"] = expected_calibration_error(proba, gold_index)
+    by_actor: dict[str, list[int]] = defaultdict(list)
+    for i, pair in enumerate(data.pairs):
+        by_actor[pair.target].append(i)
+    stance["per_actor"] = {}
+    for actor, idx in sorted(by_actor.items()):
+        g, p = [gold[i] for i in idx], [pred[i] for i in idx]
+        present = [c for c in STANCES if c in g or c in p]  # macro over the classes that occur
+        rep = classification_report(g, p, present)
+        stance["per_actor"][actor] = {"n": len(idx), "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"],
+                                      "gold": {c: g.count(c) for c in STANCES}}
+    contrast = _contrast_indices(data)
+    if contrast:
+        stance["contrast"] = {
+            "n": len(contrast),
+            "accuracy": round(sum(gold[i] == pred[i] for i in contrast) / len(contrast), 4),
+        }
+    result = {
+        "n_pairs": len(data),
+        "n_targets_not_found": int(sum(not f for f in data.found)),
+        "stance": stance,
+    }
+    if model.sentiment_ is not None:
+        first: dict[str, int] = {}
+        for i, (sid, s) in enumerate(zip(data.sentence_ids, data.sentiments)):
+            if s is not None and sid not in first:
+                first[sid] = i
+        if first:
+            idx = list(first.values())
+            sproba = model.predict_sentiment_proba(None, matrix[idx])
+            sclasses = [str(c) for c in model.sentiment_classes_]
+            spred = [sclasses[i] for i in sproba.argmax(axis=1)]
+            sentiment = classification_report([data.sentiments[i] for i in idx], spred, SENTIMENTS)
+            sentiment["n_sentences"] = len(idx)
+            result["sentiment"] = sentiment
+    return result
+
+
+def _contrast_indices(data: Dataset) -> list[int]:
+    """Pairs in sentences whose actors get different gold stances."""
+    by_sentence: dict[str, list[int]] = defaultdict(list)
+    for i, sid in enumerate(data.sentence_ids):
+        by_sentence[sid].append(i)
+    out = []
+    for idx in by_sentence.values():
+        if len({data.stances[i] for i in idx}) > 1:
+            out.extend(idx)
+    return sorted(out)
+
+
+def format_report(report: dict) -> str:
+    """Readable text form of :func:`evaluate_model`'s result."""
+    lines = [f"pairs: {report['n_pairs']} (targets not found by the matcher: {report['n_targets_not_found']})"]
+    for head in ("stance", "sentiment"):
+        if head not in report:
+            continue
+        r = report[head]
+        labels = list(r["per_class"])
+        extra = f"  f_avg {r['f_avg']:.3f}  ece {r['ece']:.3f}" if head == "stance" else ""
+        lines.append(f"\n{head}: macro_f1 {r['macro_f1']:.3f}  accuracy {r['accuracy']:.3f}{extra}")
+        lines.append(f"  {'class':<10}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+        for c in labels:
+            pc = r["per_class"][c]
+            lines.append(f"  {c:<10}{pc['precision']:>10.3f}{pc['recall']:>8.3f}{pc['f1']:>8.3f}{pc['support']:>9}")
+        lines.append("  confusion (rows gold, columns predicted): " + " ".join(f"{c:>8}" for c in labels))
+        for g in labels:
+            lines.append(f"  {g:<10}" + " ".join(f"{r['confusion'][g][p]:>8}" for p in labels))
+        if head == "stance":
+            if "contrast" in r:
+                lines.append(f"  contrast subset: n={r['contrast']['n']} accuracy {r['contrast']['accuracy']:.3f}")
+            lines.append(f"  {'actor':<12}{'n':>6}{'accuracy':>10}{'macro_f1':>10}")
+            for actor, a in r["per_actor"].items():
+                lines.append(f"  {actor:<12}{a['n']:>6}{a['accuracy']:>10.3f}{a['macro_f1']:>10.3f}")
+    return "\n".join(lines)

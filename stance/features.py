@@ -1,0 +1,205 @@
+"""Target-aware features for (sentence, target) pairs.
+
+Each sample is a :class:`Pair`: the sentence, the target (an actor id or any
+topic string), and optionally the article date. The transformer builds four
+views, each a bounded TF-IDF vocabulary, and stacks them:
+
+``masked``
+    word 1–3 n-grams of the sentence with the target's mentions replaced by
+    ``TGT`` and other actors' mentions by ``OTH`` (so "قصفت TGT" and "TGT قصفت"
+    differ, and the same sentence reads differently for each target);
+``window``
+    words within ``window`` tokens left / right of the target mention, marked
+    ``L_`` / ``R_`` (with their bigrams);
+``cross``
+    the target crossed with the sentence's words (``US|قصف``), so a target can
+    learn its own vocabulary; this is also how a target that the text never
+    names (a public-dataset topic) is seen;
+``plain``
+    target-blind word 1–2 and character 2–5 n-grams (the sentiment head uses
+    only these).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .actors import Inventory, load_actors, match_actors
+from .normalize import normalize
+
+__all__ = ["Pair", "TargetFeatures", "VIEWS"]
+
+VIEWS = ("masked", "window", "cross", "plain_word", "plain_char")
+_WORD_RE = re.compile(r"\w+|[^\w\s]")
+_TGT, _OTH = "TGT", "OTH"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One (sentence, target) sample; ``target`` is an actor id or a topic string."""
+
+    text: str
+    target: str
+    date: str | None = None
+
+
+def _split(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _target_id(target: str) -> str:
+    return re.sub(r"\s+", "_", normalize(target).strip()) or "_"
+
+
+class TargetFeatures(BaseEstimator, TransformerMixin):
+    """Target-aware sparse features for :class:`Pair` samples.
+
+    Parameters
+    ----------
+    window : int, default=4
+        Tokens on each side of the target mention in the ``window`` view.
+    max_features : int, default=60000
+        Vocabulary bound per view.
+    min_df : int, default=2
+        Minimum document frequency of a feature.
+    char_ngrams : tuple, default=(2, 5)
+        Character n-gram range of the plain view.
+    actors_path : str or None, default=None
+        Inventory used to find mentions (default: the bundled one).
+    """
+
+    def __init__(
+        self,
+        *,
+        window: int = 4,
+        max_features: int = 60000,
+        min_df: int = 2,
+        char_ngrams: tuple[int, int] = (2, 5),
+        actors_path: str | None = None,
+    ) -> None:
+        self.window = window
+        self.max_features = max_features
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.actors_path = actors_path
+
+    # -- analysis -----------------------------------------------------------
+
+    def _inventory(self) -> Inventory:
+        return load_actors(self.actors_path)
+
+    def analyze(self, pair: Pair, inventory: Inventory | None = None) -> dict[str, list[str] | str]:
+        """The token lists of every view for one pair (also used for explanations)."""
+        inventory = inventory or self._inventory()
+        text = pair.text
+        mentions = match_actors(text, inventory, pair.date)
+        pieces: list[str] = []
+        last = 0
+        target_found = False
+        for m in mentions:
+            pieces.append(normalize(text[last:m.start]))
+            if m.actor == pair.target:
+                pieces.append(f" {_TGT} ")
+                target_found = True
+            else:
+                pieces.append(f" {_OTH} ")
+            last = m.end
+        pieces.append(normalize(text[last:]))
+        masked = _split("".join(pieces))
+        window: list[str] = []
+        if target_found:
+            positions = [i for i, tok in enumerate(masked) if tok == _TGT]
+            for p in positions:
+                left = masked[max(0, p - self.window):p]
+                right = masked[p + 1:p + 1 + self.window]
+                window += ["L_" + t for t in left] + ["R_" + t for t in right]
+                window += [f"L_{a}_{b}" for a, b in zip(left, left[1:])]
+                window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
+        else:
+            window.append("NO_MENTION")
+        plain = normalize(text)
+        tid = _target_id(pair.target)
+        cross = [f"{tid}|{t}" for t in set(_split(plain)) if len(t) > 1] + [f"T={tid}"]
+        return {"masked": masked, "window": window, "cross": cross, "plain_word": plain, "plain_char": plain}
+
+    # -- estimator API ------------------------------------------------------
+
+    def _vectorizers(self) -> dict[str, TfidfVectorizer]:
+        common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+        return {
+            "masked": TfidfVectorizer(analyzer=_identity, **common),
+            "window": TfidfVectorizer(analyzer=_identity, **common),
+            "cross": TfidfVectorizer(analyzer=_identity, **common),
+            "plain_word": TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common
+            ),
+            "plain_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
+        }
+
+    def _views(self, X: list[Pair]) -> dict[str, list]:
+        inventory = self._inventory()
+        views: dict[str, list] = {v: [] for v in VIEWS}
+        for pair in X:
+            analysis = self.analyze(pair, inventory)
+            views["masked"].append(_ngrams(analysis["masked"], 3))
+            views["window"].append(analysis["window"])
+            views["cross"].append(analysis["cross"])
+            views["plain_word"].append(analysis["plain_word"])
+            views["plain_char"].append(analysis["plain_char"])
+        return views
+
+    def fit(self, X: list[Pair], y: object = None) -> "TargetFeatures":
+        """Learn the vocabularies of every view."""
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: list[Pair], y: object = None) -> sp.csr_matrix:
+        """Fit the vocabularies and return the stacked feature matrix."""
+        views = self._views(list(X))
+        self.vectorizers_ = self._vectorizers()
+        blocks = [self.vectorizers_[v].fit_transform(views[v]) for v in VIEWS]
+        self._set_slices(blocks)
+        return sp.hstack(blocks, format="csr")
+
+    def transform(self, X: list[Pair]) -> sp.csr_matrix:
+        """Stacked feature matrix for new pairs."""
+        views = self._views(list(X))
+        return sp.hstack([self.vectorizers_[v].transform(views[v]) for v in VIEWS], format="csr")
+
+    def _set_slices(self, blocks: list[sp.spmatrix]) -> None:
+        self.slices_ = {}
+        start = 0
+        for v, b in zip(VIEWS, blocks):
+            self.slices_[v] = (start, start + b.shape[1])
+            start += b.shape[1]
+        self.n_features_out_ = start
+
+    def plain_columns(self) -> np.ndarray:
+        """Column indices of the target-blind views (the sentiment head's input)."""
+        a = self.slices_["plain_word"]
+        b = self.slices_["plain_char"]
+        return np.r_[a[0]:a[1], b[0]:b[1]]
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Feature names prefixed by their view (``masked:قصفت TGT``)."""
+        names = []
+        for v in VIEWS:
+            names += [f"{v}:{n}" for n in self.vectorizers_[v].get_feature_names_out()]
+        return np.asarray(names, dtype=object)
+
+
+def _ngrams(tokens: list[str], n: int) -> list[str]:
+    out = list(tokens)
+    for k in range(2, n + 1):
+        out += [" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    return out

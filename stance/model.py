@@ -1,0 +1,208 @@
+"""The stance + sentiment model: target-aware features and two linear heads.
+
+``StanceModel`` follows scikit-learn conventions: ``__init__`` only stores
+parameters, ``fit(X, y, sentiment=...)`` learns, learned attributes end in ``_``.
+``predict_proba`` columns follow ``classes_``. A saved model is a joblib file
+with a metadata dict (label sets, feature settings, data hash and size, library
+versions, metrics, training time); loading refuses a file written by another
+format version or another scikit-learn minor version, with the way to rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+from .features import Pair, TargetFeatures
+
+__all__ = ["ModelError", "StanceModel", "FORMAT_VERSION", "save_atomic"]
+
+FORMAT_VERSION = 1
+STANCE_CLASSES = ("against", "favor", "none")
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
+
+
+class ModelError(ValueError):
+    """A model file is missing, corrupt or from an incompatible version."""
+
+
+def _package_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+class StanceModel(BaseEstimator, ClassifierMixin):
+    """Target-aware stance classifier with a sentiment head on the same features.
+
+    Parameters
+    ----------
+    C : float, default=2.0
+        Inverse regularization of the stance head.
+    sentiment_C : float, default=2.0
+        Inverse regularization of the sentiment head.
+    class_weight : str or None, default="balanced"
+        Class weighting of the stance head.
+    window, max_features, min_df, char_ngrams, actors_path
+        Passed to :class:`stance.features.TargetFeatures`.
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 2.0,
+        sentiment_C: float = 2.0,
+        class_weight: str | None = "balanced",
+        window: int = 4,
+        max_features: int = 60000,
+        min_df: int = 2,
+        char_ngrams: tuple[int, int] = (2, 5),
+        actors_path: str | None = None,
+    ) -> None:
+        self.C = C
+        self.sentiment_C = sentiment_C
+        self.class_weight = class_weight
+        self.window = window
+        self.max_features = max_features
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.actors_path = actors_path
+
+    def _features(self) -> TargetFeatures:
+        return TargetFeatures(
+            window=self.window, max_features=self.max_features, min_df=self.min_df,
+            char_ngrams=self.char_ngrams, actors_path=self.actors_path,
+        )
+
+    def fit(
+        self,
+        X: Sequence[Pair],
+        y: Sequence[str],
+        sentiment: Sequence[str | None] | None = None,
+    ) -> "StanceModel":
+        """Fit features and both heads; ``sentiment`` may hold ``None`` for unlabeled rows."""
+        X = list(X)
+        y = np.asarray(y, dtype=object)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} pairs but y has {len(y)} labels")
+        if len(set(y)) < 2:
+            raise ValueError(f"need at least two stance classes to train, got {sorted(set(y))}")
+        self.features_ = self._features()
+        matrix = self.features_.fit_transform(X)
+        self.stance_ = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
+        ).fit(matrix, y)
+        self.classes_ = self.stance_.classes_
+        self.sentiment_ = None
+        if sentiment is not None:
+            s = np.asarray([v if v is not None else "" for v in sentiment], dtype=object)
+            keep = s != ""
+            if keep.sum() and len(set(s[keep])) >= 2:
+                plain = matrix[:, self.features_.plain_columns()]
+                self.sentiment_ = LogisticRegression(
+                    C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0
+                ).fit(plain[keep], s[keep])
+        return self
+
+    def transform(self, X: Sequence[Pair]):
+        """Feature matrix for pairs."""
+        return self.features_.transform(list(X))
+
+    def predict_proba(self, X: Sequence[Pair]) -> np.ndarray:
+        """Stance probabilities, columns in ``classes_`` order."""
+        return self.stance_.predict_proba(self.transform(X))
+
+    def predict(self, X: Sequence[Pair]) -> np.ndarray:
+        """Most probable stance per pair."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def predict_sentiment_proba(self, X: Sequence[Pair], matrix=None) -> np.ndarray:
+        """Sentiment probabilities (columns ``sentiment_.classes_``)."""
+        if self.sentiment_ is None:
+            raise ModelError("this model has no sentiment head (it was trained without sentiment labels)")
+        matrix = self.transform(X) if matrix is None else matrix
+        return self.sentiment_.predict_proba(matrix[:, self.features_.plain_columns()])
+
+    @property
+    def sentiment_classes_(self) -> np.ndarray:
+        """Sentiment labels in column order."""
+        return self.sentiment_.classes_ if self.sentiment_ is not None else np.asarray([])
+
+    # -- persistence --------------------------------------------------------
+
+    def save(self, path: str | Path, metadata: dict | None = None) -> Path:
+        """Write the model and its metadata atomically (temp file + rename)."""
+        meta = dict(metadata or {})
+        meta.update(
+            format_version=FORMAT_VERSION,
+            stance_version=_package_version(),
+            sklearn_version=sklearn.__version__,
+            python_version=platform.python_version(),
+            numpy_version=np.__version__,
+            stance_classes=[str(c) for c in self.classes_],
+            sentiment_classes=[str(c) for c in self.sentiment_classes_],
+            params=self.get_params(),
+        )
+        self.metadata_ = meta
+        return save_atomic({"model": self, "metadata": meta}, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "StanceModel":
+        """Load a model file, refusing incompatible or corrupt files with a clear message."""
+        path = Path(path)
+        how = f"rebuild it with `stance train -o {path}` (or delete it to use the default model)"
+        if not path.exists():
+            raise ModelError(f"{path}: no such model file; train one with `stance train -o {path}`")
+        try:
+            payload = joblib.load(path)
+        except Exception as exc:  # joblib/pickle raise many types on corrupt files
+            raise ModelError(f"{path}: not a readable stance model ({type(exc).__name__}: {exc}); {how}") from None
+        if not isinstance(payload, dict) or "model" not in payload or "metadata" not in payload:
+            raise ModelError(f"{path}: not a stance model file; {how}")
+        meta = payload["metadata"]
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ModelError(
+                f"{path}: model format {meta.get('format_version')} (stance {meta.get('stance_version')}) "
+                f"is not this version's format {FORMAT_VERSION} (stance {_package_version()}); {how}"
+            )
+        if _minor(meta.get("sklearn_version", "")) != _minor(sklearn.__version__):
+            raise ModelError(
+                f"{path}: trained with scikit-learn {meta.get('sklearn_version')}, this is "
+                f"scikit-learn {sklearn.__version__}; {how}"
+            )
+        model = payload["model"]
+        model.metadata_ = meta
+        return model
+
+
+def save_atomic(obj: object, path: str | Path) -> Path:
+    """joblib-dump ``obj`` to ``path`` through a temp file in the same directory and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            joblib.dump(obj, handle, compress=3)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
