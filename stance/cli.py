@@ -1,4 +1,4 @@
-"""Command-line interface: ``stance mentions | actors | labels check``.
+"""Command-line interface: ``stance predict | train | evaluate | mentions | actors | labels check``.
 
 Only this module turns library errors into click errors (exit status 1 with a
 message on stderr); ``STANCE_DEBUG=1`` shows tracebacks instead.
@@ -267,6 +267,202 @@ def evaluate(data_path, model_path, fmt, text_col, target_col, label_col, sentim
     click.echo(json.dumps(report, ensure_ascii=False, indent=1) if fmt == "json" else format_report(report))
     if data.errors:
         raise click.ClickException(f"{len(data.errors)} record(s) could not be read (see above)")
+
+
+class _Progress:
+    """Articles/s and ETA on stderr for runs longer than a couple of seconds."""
+
+    def __init__(self, total: int | None, enabled: bool = True) -> None:
+        import time
+
+        self.time = time.monotonic
+        self.total, self.enabled = total, enabled
+        self.start = self.last = self.time()
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def update(self, done: int, sentences: int) -> None:
+        now = self.time()
+        elapsed = now - self.start
+        if not self.enabled or elapsed < 2 or now - self.last < (0.5 if self.tty else 10):
+            return
+        self.last = now
+        self.shown = True
+        rate = done / elapsed if elapsed else 0.0
+        msg = f"{done}" + (f"/{self.total}" if self.total else "") + f" articles  {rate:.1f} articles/s  " \
+              f"{sentences / elapsed:.0f} sentences/s"
+        if self.total and rate:
+            msg += f"  ETA {max(0.0, (self.total - done) / rate):.0f} s"
+        click.echo(("\r" + msg + "   ") if self.tty else msg, err=True, nl=not self.tty)
+
+    def finish(self, done: int, sentences: int) -> None:
+        elapsed = self.time() - self.start
+        if self.enabled and (self.shown or elapsed >= 2):
+            click.echo(("\n" if self.tty and self.shown else "") +
+                       f"{done} articles, {sentences} sentences in {elapsed:.1f} s "
+                       f"({done / elapsed if elapsed else 0:.1f} articles/s)", err=True)
+
+
+def _score_chunk(chunk, model_path, actors_path, extend, only, explain):
+    """Score a list of Articles (runs in a worker with --jobs; the model is cached per process)."""
+    import warnings as _warnings
+
+    from .cache import load_model
+    from .profile import EmptyTextWarning, score_articles
+
+    model = load_model(model_path, quiet=True)
+    if actors_path:
+        inventory = load_actors(actors_path, extend=extend)
+    else:
+        inventory = load_actors(getattr(model, "actors_path", None))
+    if only:
+        inventory = inventory.restrict(only)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore", EmptyTextWarning)
+        return score_articles([(a.text, a.date, a.id, a.fields) for a in chunk], model, inventory, explain)
+
+
+def _chunks(records, size, errors, on_error):
+    chunk = []
+    from .io import RecordError
+
+    for rec in records:
+        if isinstance(rec, RecordError):
+            errors.append(rec)
+            on_error(rec)
+            continue
+        chunk.append(rec)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "table"]), default=None,
+              help="Output format [default: table on a terminal, else jsonl].")
+@click.option("--level", type=click.Choice(["article", "sentence"]), default="article", show_default=True,
+              help="Article profiles, or also every (sentence, actor) score.")
+@click.option("-o", "--output", default=None, help="Output file (written atomically); default stdout.")
+@click.option("--model", "model_path", default=None, help="Model file (default: the bundled default model).")
+@click.option("--only", default=None, help="Restrict to these actor ids, e.g. US,PMF.")
+@click.option("--explain", is_flag=True, help="Include the n-grams that drive each decision.")
+@click.option("--group-by", "group_by", default=None,
+              help="Output corpus profiles per group: a carried field (outlet) or 'month' (from date).")
+@click.option("--save-articles", default=None, help="With --group-by, also write article profiles (JSONL) here.")
+@click.option("--text-field", "--text-col", "text_field", default="text", show_default=True,
+              help="JSONL field / CSV column holding the text.")
+@click.option("--id-field", "--id-col", "id_field", default="id", show_default=True,
+              help="JSONL field / CSV column holding the article id.")
+@click.option("--date-field", default="date", show_default=True, help="Field holding the article date.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Input encoding.")
+@click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]), default="strict",
+              show_default=True, help="What to do with undecodable bytes.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Parallel worker processes (joblib); output order is preserved.")
+@click.option("--chunk-size", default=32, show_default=True, type=click.IntRange(1, None),
+              help="Articles per batch.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr.")
+@actors_option
+@extend_option
+def predict(paths, fmt, level, output, model_path, only, explain, group_by, save_articles, text_field, id_field,
+            date_field, encoding, decode_errors, jobs, chunk_size, quiet, actors_path, extend_actors) -> None:
+    """Score articles: per article, how it treats each actor it mentions.
+
+    PATHS are text files (one article each), directories (recursive *.txt, *.jsonl, *.csv, *.tsv),
+    JSONL files ({"id", "text", ...}; other fields are carried into the output), CSV/TSV files with a
+    text column, or - for stdin.
+
+    \b
+    Examples:
+      stance predict seeds/000_87b51e7b310dad56.txt
+      stance predict --format jsonl news.jsonl -o profiles.jsonl --jobs 2
+      stance predict --format csv --text-col body --id-col url export.csv > profiles.csv
+      stance predict --group-by outlet --format table corpus.jsonl
+      stance predict --level sentence --explain --only US,PMF article.txt
+    """
+    from .io import AtomicOutput, ReadOptions, count_records, read_articles
+    from .model import ModelError
+    from .output import Formatter, GroupAggregator
+
+    if not paths:
+        paths = ("-",)
+    if fmt is None:
+        fmt = "table" if sys.stdout.isatty() and output is None else "jsonl"
+    only_ids = [x.strip() for x in only.split(",") if x.strip()] if only else None
+    try:
+        model = __import__("stance.cache", fromlist=["load_model"]).load_model(model_path, quiet=quiet)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    inventory = _inventory(actors_path, extend_actors) if actors_path else load_actors(getattr(model, "actors_path", None))
+    if only_ids:
+        try:
+            inventory.restrict(only_ids)
+        except KeyError as exc:
+            raise click.BadParameter(exc.args[0], param_hint="--only") from None
+    opts = ReadOptions(text_field, id_field, date_field, encoding, decode_errors)
+    errors: list = []
+
+    def on_error(err) -> None:
+        click.echo(f"error: {err}", err=True)
+
+    chunks = _chunks(read_articles(list(paths), opts), chunk_size, errors, on_error)
+    args = (model_path, actors_path, extend_actors, only_ids, explain)
+    if jobs > 1:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
+            delayed(_score_chunk)(c, *args) for c in chunks)
+    else:
+        results = (_score_chunk(c, *args) for c in chunks)
+    formatter = Formatter(fmt, level, explain)
+    groups = GroupAggregator(group_by) if group_by else None
+    out = AtomicOutput(output) if not groups else None
+    saved = AtomicOutput(save_articles) if groups and save_articles else None
+    saved_fmt = Formatter("jsonl", level, explain)
+    progress = _Progress(count_records(list(paths)), enabled=not quiet)
+    done = sentences = warned = 0
+    try:
+        if out:
+            out.write(formatter.header())
+        for profiles in results:
+            for profile in profiles:
+                done += 1
+                sentences += profile.n_sentences
+                if profile.warnings and not quiet:
+                    warned += 1
+                    if warned <= 20:
+                        click.echo(f"warning: {profile.id}: {'; '.join(profile.warnings)}; empty profile", err=True)
+                if groups:
+                    groups.add(profile)
+                    if saved:
+                        saved.write(saved_fmt.record(profile))
+                else:
+                    out.write(formatter.record(profile))
+            progress.update(done, sentences)
+        if groups:
+            out = AtomicOutput(output)
+            for rec in formatter.group_records(groups.result()):
+                out.write(rec)
+        else:
+            out.write(formatter.footer())
+    except KeyboardInterrupt:
+        if out:
+            if out.tmp is not None and fmt != "json":
+                out.close()  # keep the complete records written so far
+        click.echo(f"interrupted after {done} articles", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    out.close()
+    if saved:
+        saved.close()
+    progress.finish(done, sentences)
+    if errors:
+        raise click.ClickException(f"{done} ok, {len(errors)} failed (see the errors above)")
 
 
 def _print_stats(stats: dict) -> None:

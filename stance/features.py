@@ -176,6 +176,15 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         views = self._views(list(X))
         return sp.hstack([self.vectorizers_[v].transform(views[v]) for v in VIEWS], format="csr")
 
+    def transform_plain(self, texts: list[str]) -> sp.csr_matrix:
+        """Only the target-blind columns (``plain_columns()`` order) for raw sentences."""
+        normalized = [normalize(t) for t in texts]
+        return sp.hstack(
+            [self.vectorizers_["plain_word"].transform(normalized),
+             self.vectorizers_["plain_char"].transform(normalized)],
+            format="csr",
+        )
+
     def _set_slices(self, blocks: list[sp.spmatrix]) -> None:
         self.slices_ = {}
         start = 0

@@ -1,0 +1,186 @@
+"""Formatting profiles (JSON, JSONL, CSV, table) and corpus profiles per group."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import defaultdict
+
+from .profile import ArticleProfile
+
+__all__ = ["Formatter", "GroupAggregator", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS"]
+
+ARTICLE_CSV_COLUMNS = ["id", "actor", "label", "score", "favor", "against", "none", "mentions", "sentences",
+                       "salience", "first_position", "sentiment", "article_sentiment", "n_sentences", "date",
+                       "evidence_start", "evidence_end", "evidence"]
+SENTENCE_CSV_COLUMNS = ["id", "sentence", "start", "end", "actor", "label", "score", "p_favor", "p_against",
+                        "p_none", "sentiment", "text"]
+GROUP_CSV_COLUMNS = ["group", "actor", "articles", "mean_score", "ci_low", "ci_high", "against", "favor", "none",
+                     "mentions"]
+
+
+def _csv_line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+class Formatter:
+    """Turns profiles into complete output records (strings ending in a newline)."""
+
+    def __init__(self, fmt: str, level: str = "article", explain: bool = False) -> None:
+        self.fmt, self.level, self.explain = fmt, level, explain
+        self.count = 0
+
+    # article / sentence records -------------------------------------------
+
+    def header(self) -> str:
+        """Text written before the first record."""
+        if self.fmt == "csv":
+            return _csv_line(ARTICLE_CSV_COLUMNS if self.level == "article" else SENTENCE_CSV_COLUMNS)
+        if self.fmt == "json":
+            return "[\n"
+        return ""
+
+    def footer(self) -> str:
+        """Text written after the last record."""
+        if self.fmt == "json":
+            return "\n]\n" if self.count else "]\n"
+        return ""
+
+    def _dict(self, profile: ArticleProfile) -> dict:
+        d = profile.to_dict(sentences=self.level == "sentence")
+        if not self.explain:
+            for a in d["actors"]:
+                for e in a["evidence"]:
+                    e.pop("ngrams", None)
+            for s in d.get("sentences", []):
+                s.pop("evidence", None)
+        return d
+
+    def record(self, profile: ArticleProfile) -> str:
+        """One article's output."""
+        self.count += 1
+        if self.fmt in ("json", "jsonl"):
+            text = json.dumps(self._dict(profile), ensure_ascii=False)
+            if self.fmt == "json":
+                return ("" if self.count == 1 else ",\n") + text
+            return text + "\n"
+        if self.fmt == "csv":
+            return "".join(_csv_line(r) for r in self._csv_rows(profile))
+        return self._table(profile)
+
+    def _csv_rows(self, p: ArticleProfile) -> list[list]:
+        if self.level == "sentence":
+            return [[p.id, s.sentence, s.start, s.end, s.actor, s.label, s.score, s.proba.get("favor"),
+                     s.proba.get("against"), s.proba.get("none"), s.sentiment, s.text] for s in p.sentences]
+        rows = []
+        for a in p.actors:
+            top = a.evidence[0] if a.evidence else None
+            rows.append([p.id, a.actor, a.label, a.score, a.counts["favor"], a.counts["against"], a.counts["none"],
+                         a.mentions, a.sentences, a.salience, a.first_position, a.sentiment, p.sentiment,
+                         p.n_sentences, p.date, top.start if top else "", top.end if top else "",
+                         top.text if top else ""])
+        return rows
+
+    def _table(self, p: ArticleProfile) -> str:
+        lines = [f"== {p.id}  ({p.n_sentences} sentences, sentiment {p.sentiment} {p.sentiment_score:+.2f})"]
+        if p.warnings:
+            lines.append("   warning: " + "; ".join(p.warnings))
+        if not p.actors:
+            lines.append("   no actor mentioned")
+        else:
+            lines.append(f"   {'actor':<10} {'label':<8} {'score':>6}  {'fav':>3} {'agn':>3} {'non':>3}  "
+                         f"{'salience':>8}  name")
+            for a in p.actors:
+                lines.append(f"   {a.actor:<10} {a.label:<8} {a.score:>+6.2f}  {a.counts['favor']:>3} "
+                             f"{a.counts['against']:>3} {a.counts['none']:>3}  {a.salience:>8.2f}  {a.name_en}")
+            for a in p.actors:
+                for e in a.evidence[:2 if self.level == "article" else 3]:
+                    snippet = e.text if len(e.text) <= 110 else e.text[:107] + "..."
+                    lines.append(f"   {a.actor:<10} [{e.start}:{e.end}] {e.label} {e.score:+.2f}  {snippet}")
+                    if self.explain and e.evidence:
+                        lines.append("              why: " + ", ".join(f"{f} ({w:+.2f})" for f, w in e.evidence))
+        if self.level == "sentence":
+            for s in p.sentences:
+                lines.append(f"   s{s.sentence:<3} {s.actor:<10} {s.label:<8} {s.score:+.2f}  {s.text[:80]}")
+        return "\n".join(lines) + "\n\n"
+
+    # group records ---------------------------------------------------------
+
+    def group_records(self, groups: dict) -> list[str]:
+        """Output records of the corpus profiles."""
+        out = []
+        for group, actors in groups.items():
+            if self.fmt == "csv":
+                out += [_csv_line([group, a, v["articles"], v["mean_score"], v["ci"][0], v["ci"][1],
+                                   v["labels"]["against"], v["labels"]["favor"], v["labels"]["none"], v["mentions"]])
+                        for a, v in actors.items()]
+            elif self.fmt in ("json", "jsonl"):
+                text = json.dumps({"group": group, "actors": actors}, ensure_ascii=False)
+                out.append(text + "\n" if self.fmt == "jsonl" else text)
+            else:
+                lines = [f"== group {group}", f"   {'actor':<10} {'n':>5} {'mean':>7} {'95% CI':>16}  "
+                                               f"{'agn':>4} {'fav':>4} {'non':>4}"]
+                for a, v in actors.items():
+                    lines.append(f"   {a:<10} {v['articles']:>5} {v['mean_score']:>+7.3f} "
+                                 f"[{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}]  {v['labels']['against']:>4} "
+                                 f"{v['labels']['favor']:>4} {v['labels']['none']:>4}")
+                out.append("\n".join(lines) + "\n\n")
+        if self.fmt == "csv":
+            out.insert(0, _csv_line(GROUP_CSV_COLUMNS))
+        if self.fmt == "json":
+            out = ["[\n" + ",\n".join(out) + "\n]\n"]
+        return out
+
+
+def month_of(date: str | None) -> str:
+    """``YYYY-MM`` of an ISO-like date, or ``unknown``."""
+    return date[:7] if date and len(date) >= 7 and date[4] == "-" else "unknown"
+
+
+class GroupAggregator:
+    """Running per-group, per-actor statistics of article scores (memory ∝ groups × actors)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.stats: dict[str, dict[str, list[float]]] = defaultdict(dict)
+
+    def key(self, profile: ArticleProfile) -> str:
+        """The group of an article: a carried field, or ``month`` from its date."""
+        if self.field == "month":
+            return month_of(profile.date or str(profile.fields.get("date") or ""))
+        value = profile.fields.get(self.field)
+        return str(value) if value not in (None, "") else "unknown"
+
+    def add(self, profile: ArticleProfile) -> None:
+        """Account for one article."""
+        group = self.stats[self.key(profile)]
+        for a in profile.actors:
+            s = group.setdefault(a.actor, [0, 0.0, 0.0, 0, 0, 0, 0])
+            s[0] += 1
+            s[1] += a.score
+            s[2] += a.score * a.score
+            s[3] += {"against": 1, "favor": 0, "none": 0}[a.label]
+            s[4] += a.label == "favor"
+            s[5] += a.label == "none"
+            s[6] += a.mentions
+
+    def result(self) -> dict[str, dict[str, dict]]:
+        """Per group and actor: articles, mean score with a 95% normal CI, label counts, mentions."""
+        out: dict[str, dict[str, dict]] = {}
+        for group in sorted(self.stats):
+            actors = {}
+            for actor, (n, total, squares, against, favor, none, mentions) in sorted(
+                    self.stats[group].items(), key=lambda kv: -kv[1][0]):
+                mean = total / n
+                var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
+                half = 1.96 * math.sqrt(var / n) if n > 1 else 0.0
+                actors[actor] = {"articles": n, "mean_score": round(mean, 4),
+                                 "ci": [round(max(-1.0, mean - half), 4), round(min(1.0, mean + half), 4)],
+                                 "labels": {"against": against, "favor": favor, "none": none},
+                                 "mentions": mentions}
+            out[group] = actors
+        return out

@@ -1,0 +1,449 @@
+"""Scoring sentences and rolling them up into article profiles.
+
+``score_sentences`` gives one :class:`SentenceScore` per (sentence, mentioned
+actor); ``score_article`` splits an article, scores every pair and builds an
+:class:`ArticleProfile` with, per actor, the fields SPEC.md lists. Results are
+frozen dataclasses whose ``to_dict()`` is exactly what the CLI writes as JSON.
+
+Roll-up: each sentence score is ``P(favor) − P(against)``; the actor's score is
+their mean weighted by confidence (the top probability of each sentence); the
+actor's label is ``against`` when that score is ≤ −0.1, ``favor`` when ≥ 0.1,
+else ``none``. Evidence sentences are the ones that pull the score most
+(|score| × confidence), with offsets into the original article text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .actors import Inventory, load_actors, match_actors
+from .features import Pair
+from .model import StanceModel
+from .sentences import split_sentences
+
+__all__ = [
+    "ActorProfile",
+    "ArticleProfile",
+    "EmptyTextWarning",
+    "SentenceScore",
+    "score_article",
+    "score_articles",
+    "score_sentences",
+]
+
+LABEL_THRESHOLD = 0.1
+N_EVIDENCE = 3
+N_NGRAMS = 5
+
+
+class EmptyTextWarning(UserWarning):
+    """The text is empty or has no Arabic: the profile is empty."""
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    """Stance toward one actor in one sentence.
+
+    Attributes
+    ----------
+    sentence : int
+        Index of the sentence in its article (or in the input list).
+    start, end : int
+        Sentence span in the original text.
+    text : str
+        The sentence.
+    actor : str
+        Actor id.
+    mentions : list of (start, end, surface)
+        The actor's mentions, offsets into the original text.
+    label : str
+        ``against``, ``favor`` or ``none``.
+    proba : dict
+        Probability per stance label.
+    score : float
+        ``P(favor) − P(against)`` in [−1, 1].
+    sentiment, sentiment_proba
+        The sentence's sentiment label and probabilities.
+    evidence : list of (feature, weight)
+        The features that pushed the decision most (coefficient × value).
+    """
+
+    sentence: int
+    start: int
+    end: int
+    text: str
+    actor: str
+    mentions: tuple[tuple[int, int, str], ...]
+    label: str
+    proba: dict[str, float]
+    score: float
+    sentiment: str | None
+    sentiment_proba: dict[str, float]
+    evidence: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def confidence(self) -> float:
+        """Top stance probability."""
+        return max(self.proba.values())
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        out: dict[str, object] = {
+            "sentence": self.sentence,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "actor": self.actor,
+            "mentions": [{"start": s, "end": e, "surface": t} for s, e, t in self.mentions],
+            "label": self.label,
+            "score": self.score,
+            "proba": dict(self.proba),
+            "sentiment": self.sentiment,
+            "sentiment_proba": dict(self.sentiment_proba),
+        }
+        if self.evidence:
+            out["evidence"] = [{"feature": f, "weight": w} for f, w in self.evidence]
+        return out
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    """How one article treats one actor."""
+
+    actor: str
+    name_en: str
+    name_ar: str
+    mentions: int
+    sentences: int
+    salience: float
+    first_position: float
+    first_sentence: int
+    label: str
+    score: float
+    counts: dict[str, int]
+    sentiment: float
+    evidence: tuple[SentenceScore, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "actor": self.actor,
+            "name_en": self.name_en,
+            "name_ar": self.name_ar,
+            "mentions": self.mentions,
+            "sentences": self.sentences,
+            "salience": self.salience,
+            "first_position": self.first_position,
+            "first_sentence": self.first_sentence,
+            "label": self.label,
+            "score": self.score,
+            "counts": dict(self.counts),
+            "sentiment": self.sentiment,
+            "evidence": [
+                {"sentence": s.sentence, "start": s.start, "end": s.end, "text": s.text,
+                 "label": s.label, "score": s.score}
+                | ({"ngrams": [{"feature": f, "weight": w} for f, w in s.evidence]} if s.evidence else {})
+                for s in self.evidence
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ArticleProfile:
+    """The profile of one article: per actor, plus overall sentiment."""
+
+    id: str | None
+    date: str | None
+    n_sentences: int
+    sentiment: str | None
+    sentiment_score: float
+    actors: tuple[ActorProfile, ...]
+    sentences: tuple[SentenceScore, ...] = ()
+    fields: dict[str, object] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def actor(self, actor_id: str) -> ActorProfile | None:
+        """The profile of one actor, or None when the article does not mention it."""
+        return next((a for a in self.actors if a.actor == actor_id), None)
+
+    def to_dict(self, sentences: bool = False) -> dict[str, object]:
+        """JSON-ready form; ``sentences=True`` adds every sentence score."""
+        out: dict[str, object] = {"id": self.id}
+        out.update(self.fields)
+        out.update({
+            "date": self.date,
+            "n_sentences": self.n_sentences,
+            "sentiment": self.sentiment,
+            "sentiment_score": self.sentiment_score,
+            "actors": [a.to_dict() for a in self.actors],
+        })
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        if sentences:
+            out["sentences"] = [s.to_dict() for s in self.sentences]
+        return out
+
+
+# ---------------------------------------------------------------------------
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
+
+
+class _Explainer:
+    """Top-contributing features of a linear head (cached feature names)."""
+
+    def __init__(self, model: StanceModel) -> None:
+        names = getattr(model, "_feature_names_cache", None)
+        if names is None:
+            names = model.features_.get_feature_names_out()
+            model._feature_names_cache = names
+        self.names = names
+        self.coef = model.stance_.coef_
+        self.classes = [str(c) for c in model.classes_]
+
+    def explain(self, row, label: str) -> tuple[tuple[str, float], ...]:
+        k = self.classes.index(label)
+        coef = self.coef[k] if self.coef.shape[0] > 1 else self.coef[0]
+        row = row.tocsr()
+        contrib = row.data * coef[row.indices]
+        order = np.argsort(-contrib)[:N_NGRAMS]
+        return tuple((str(self.names[row.indices[i]]), _r(contrib[i])) for i in order if contrib[i] > 0)
+
+
+def _score_pairs(
+    model: StanceModel,
+    items: list[tuple[int, int, int, str, str, tuple]],
+    date: str | None,
+    explain: bool,
+) -> list[SentenceScore]:
+    """Score (sentence index, start, end, text, actor, mentions) items in one batch."""
+    if not items:
+        return []
+    pairs = [Pair(text, actor, date) for _, _, _, text, actor, _ in items]
+    matrix = model.transform(pairs)
+    proba = model.stance_.predict_proba(matrix)
+    classes = [str(c) for c in model.classes_]
+    if model.sentiment_ is not None:
+        sproba = model.sentiment_.predict_proba(matrix[:, model.features_.plain_columns()])
+        sclasses = [str(c) for c in model.sentiment_classes_]
+    else:
+        sproba, sclasses = None, []
+    explainer = _Explainer(model) if explain else None
+    out = []
+    for i, (index, start, end, text, actor, mentions) in enumerate(items):
+        p = {c: _r(v) for c, v in zip(classes, proba[i])}
+        label = classes[int(np.argmax(proba[i]))]
+        sp = {c: _r(v) for c, v in zip(sclasses, sproba[i])} if sproba is not None else {}
+        sentiment = sclasses[int(np.argmax(sproba[i]))] if sproba is not None else None
+        evidence = explainer.explain(matrix[i], label) if explainer else ()
+        out.append(SentenceScore(index, start, end, text, actor, mentions, label, p,
+                                 _r(p.get("favor", 0.0) - p.get("against", 0.0)), sentiment, sp, evidence))
+    return out
+
+
+def _resolve(model: StanceModel | None, actors: Inventory | None) -> tuple[StanceModel, Inventory]:
+    if model is None:
+        from .cache import load_model
+
+        model = load_model()
+    if actors is None:
+        actors = load_actors(getattr(model, "actors_path", None))
+    return model, actors
+
+
+def score_sentences(
+    texts: Sequence[str] | str,
+    model: StanceModel | None = None,
+    actors: Inventory | None = None,
+    date: str | dt.date | None = None,
+    explain: bool = True,
+) -> list[SentenceScore]:
+    """Score every (sentence, mentioned actor) pair.
+
+    Parameters
+    ----------
+    texts : sequence of str, or str
+        Sentences (a single string is one sentence).
+    model : StanceModel, optional
+        Default: the bundled default model.
+    actors : Inventory, optional
+        Default: the model's inventory.
+    date : str or date, optional
+        Article date for office holders.
+    explain : bool, default=True
+        Fill ``evidence`` with the top n-gram contributions.
+
+    Returns
+    -------
+    list of SentenceScore
+        Offsets are into each sentence (``start`` = 0).
+
+    Examples
+    --------
+    >>> [(s.actor, s.label) for s in score_sentences(["قصفت واشنطن مقار الحشد الشعبي."])]  # doctest: +SKIP
+    [('US', 'none'), ('PMF', 'against')]
+    """
+    model, actors = _resolve(model, actors)
+    if isinstance(texts, str):
+        texts = [texts]
+    day = str(date) if date else None
+    items = []
+    for index, text in enumerate(texts):
+        for actor, mentions in _group_mentions(match_actors(text, actors, day), 0).items():
+            items.append((index, 0, len(text), text, actor, mentions))
+    return _score_pairs(model, items, day, explain)
+
+
+def _group_mentions(mentions, offset: int) -> dict[str, tuple]:
+    grouped: dict[str, list] = {}
+    for m in mentions:
+        grouped.setdefault(m.actor, []).append((offset + m.start, offset + m.end, m.surface))
+    return {a: tuple(v) for a, v in grouped.items()}
+
+
+def score_article(
+    text: str,
+    model: StanceModel | None = None,
+    actors: Inventory | None = None,
+    date: str | dt.date | None = None,
+    id: str | None = None,
+    explain: bool = False,
+    fields: dict | None = None,
+) -> ArticleProfile:
+    """Profile how one article treats each actor it mentions.
+
+    Empty or non-Arabic text gives an empty profile and an
+    :class:`EmptyTextWarning`.
+    """
+    return score_articles([(text, date, id, fields)], model, actors, explain)[0]
+
+
+def score_articles(
+    records: Iterable[tuple[str, str | dt.date | None, str | None, dict | None]],
+    model: StanceModel | None = None,
+    actors: Inventory | None = None,
+    explain: bool = False,
+) -> list[ArticleProfile]:
+    """Score several ``(text, date, id, fields)`` articles in one vectorization batch."""
+    model, actors = _resolve(model, actors)
+    prepared = []
+    items: list[tuple] = []
+    owners: list[int] = []
+    for n, (text, date, art_id, extra) in enumerate(records):
+        day = str(date) if date else None
+        notes: list[str] = []
+        if not text or not text.strip():
+            notes.append("empty text")
+        elif not _has_arabic(text):
+            notes.append("no Arabic text")
+        sentences = split_sentences(text) if not notes else []
+        for s in sentences:
+            for actor, mentions in _group_mentions(match_actors(s.text, actors, day), s.start).items():
+                items.append((s.index, s.start, s.end, s.text, actor, mentions, day))
+                owners.append(n)
+        prepared.append((text, day, art_id, extra or {}, sentences, notes))
+    for p in prepared:
+        for message in p[5]:
+            warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=2)
+    scores = _score_items(model, items, explain)
+    per_article: list[list[SentenceScore]] = [[] for _ in prepared]
+    for owner, sc in zip(owners, scores):
+        per_article[owner].append(sc)
+    sentiment_of = _sentence_sentiments(model, prepared)
+    return [
+        _profile(p, per_article[n], actors, sentiment_of[n])
+        for n, p in enumerate(prepared)
+    ]
+
+
+def _score_items(model: StanceModel, items: list[tuple], explain: bool) -> list[SentenceScore]:
+    """Score items that may carry different dates (one transform for all)."""
+    if not items:
+        return []
+    by_date: dict[str | None, list[int]] = {}
+    for i, it in enumerate(items):
+        by_date.setdefault(it[6], []).append(i)
+    out: list[SentenceScore | None] = [None] * len(items)
+    for day, idx in by_date.items():
+        for i, sc in zip(idx, _score_pairs(model, [items[i][:6] for i in idx], day, explain)):
+            out[i] = sc
+    return out  # type: ignore[return-value]
+
+
+def _sentence_sentiments(model: StanceModel, prepared: list) -> list[list[dict[str, float]]]:
+    """Sentiment probabilities of every sentence of every article (with or without actors)."""
+    if model.sentiment_ is None:
+        return [[] for _ in prepared]
+    texts = [s.text for p in prepared for s in p[4]]
+    if not texts:
+        return [[] for _ in prepared]
+    proba = model.sentiment_.predict_proba(model.features_.transform_plain(texts))
+    classes = [str(c) for c in model.sentiment_classes_]
+    out, k = [], 0
+    for p in prepared:
+        rows = []
+        for _ in p[4]:
+            rows.append({c: float(v) for c, v in zip(classes, proba[k])})
+            k += 1
+        out.append(rows)
+    return out
+
+
+def _polarity(proba: dict[str, float]) -> float:
+    return proba.get("positive", 0.0) - proba.get("negative", 0.0)
+
+
+def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
+             sentence_sentiment: list[dict[str, float]]) -> ArticleProfile:
+    text, day, art_id, extra, sentences, notes = prepared
+    n = len(sentences)
+    by_actor: dict[str, list[SentenceScore]] = {}
+    for sc in scores:
+        by_actor.setdefault(sc.actor, []).append(sc)
+    profiles = []
+    for actor_id, group in by_actor.items():
+        weights = np.array([s.confidence for s in group])
+        values = np.array([s.score for s in group])
+        score = float((weights * values).sum() / weights.sum())
+        label = "against" if score <= -LABEL_THRESHOLD else "favor" if score >= LABEL_THRESHOLD else "none"
+        ranked = sorted(group, key=lambda s: -abs(s.score) * s.confidence)
+        if label != "none":
+            ranked = [s for s in ranked if (s.score < 0) == (label == "against")] or ranked
+        first = min(s.sentence for s in group)
+        actor = actors.actors.get(actor_id)
+        profiles.append(ActorProfile(
+            actor=actor_id,
+            name_en=actor.name_en if actor else actor_id,
+            name_ar=actor.name_ar if actor else actor_id,
+            mentions=sum(len(s.mentions) for s in group),
+            sentences=len(group),
+            salience=_r(len(group) / n) if n else 0.0,
+            first_position=_r(first / n) if n else 0.0,
+            first_sentence=first,
+            label=label,
+            score=_r(score),
+            counts={c: sum(s.label == c for s in group) for c in ("favor", "against", "none")},
+            sentiment=_r(np.mean([_polarity(s.sentiment_proba) for s in group])),
+            evidence=tuple(ranked[:N_EVIDENCE]),
+        ))
+    profiles.sort(key=lambda a: (-a.sentences, a.first_sentence))
+    if sentence_sentiment:
+        mean = {c: float(np.mean([p[c] for p in sentence_sentiment])) for c in sentence_sentiment[0]}
+        overall, polarity = max(mean, key=mean.get), _r(_polarity(mean))
+    else:
+        overall, polarity = None, 0.0
+    return ArticleProfile(
+        id=art_id, date=day, n_sentences=n, sentiment=overall, sentiment_score=polarity,
+        actors=tuple(profiles), sentences=tuple(scores), fields=dict(extra), warnings=tuple(notes),
+    )
