@@ -1,0 +1,60 @@
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from stance.actors import load_actors
+from stance.datasets import load_dataset
+from stance.model import StanceModel
+from stance.profile import EmptyTextWarning, score_article, score_sentences
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def model():
+    data = load_dataset(DATA / "tiny.jsonl", load_actors())
+    return StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments)
+
+
+def test_score_sentences_fields(model):
+    scores = score_sentences(["قصفت طائرات أميركية مواقع للحشد الشعبي.", "لا ذكر لأحد هنا."], model=model)
+    assert [(s.sentence, s.actor) for s in scores] == [(0, "US"), (0, "PMF")]
+    for s in scores:
+        assert abs(sum(s.proba.values()) - 1) < 1e-3
+        assert s.score == pytest.approx(s.proba["favor"] - s.proba["against"], abs=1e-3)
+        assert s.label == max(s.proba, key=s.proba.get)
+        assert s.evidence and all(w > 0 for _, w in s.evidence)
+        json.loads(json.dumps(s.to_dict(), ensure_ascii=False))
+    pmf = scores[1]
+    assert pmf.text[pmf.mentions[0][0]:pmf.mentions[0][1]] == "للحشد الشعبي"
+
+
+def test_score_article_profile_on_seed(model, seed_text):
+    p = score_article(seed_text, model=model, id="seed", date="2024-01-24")
+    assert p.n_sentences == 16
+    us = p.actor("US")
+    assert us.sentences == 12 and us.mentions >= 12
+    assert sum(us.counts.values()) == us.sentences
+    assert 0 < us.salience <= 1 and us.first_sentence == 0
+    for e in us.evidence:
+        assert seed_text[e.start:e.end] == e.text
+    d = p.to_dict()
+    assert json.loads(json.dumps(d, ensure_ascii=False)) == d
+    assert d["actors"][0]["actor"] == "US"
+
+
+def test_empty_and_non_arabic_text_warn(model):
+    for text in ["", "   ", "Only English text here."]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            p = score_article(text, model=model, id="x")
+        assert p.actors == () and p.warnings
+        assert any(issubclass(w.category, EmptyTextWarning) for w in caught)
+
+
+def test_only_restricts_actors(model, seed_text):
+    inv = load_actors().restrict(["US", "PMF"])
+    p = score_article(seed_text, model=model, actors=inv)
+    assert {a.actor for a in p.actors} == {"US", "PMF"}
