@@ -12,6 +12,8 @@ the index in the ORIGINAL string of every normalized character.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +26,7 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
-__all__ = ["Normalized", "normalize", "normalize_with_offsets", "normalize_char"]
+__all__ = ["Normalized", "clean_markup", "normalize", "normalize_with_offsets", "normalize_char"]
 
 _TATWEEL = "\u0640"
 # Quranic annotation signs and small high letters: not part of news orthography.
@@ -178,3 +180,38 @@ def normalize(text: str) -> str:
     'امريكا'
     """
     return text.translate(_TABLE)
+
+
+_TAG_RE = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,1000}?/?>", re.S)
+_BLOCK_TAGS = frozenset("p br div li ul ol h1 h2 h3 h4 h5 h6 tr td th table blockquote section article header "
+                        "footer title".split())
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def _blank_tag(match: re.Match) -> str:
+    name = (match.group(2) or "").lower()
+    fill = "\n" if name in _BLOCK_TAGS else " "
+    return fill + " " * (len(match.group()) - 1)
+
+
+def _unescape_entity(match: re.Match) -> str:
+    raw = match.group()
+    char = html.unescape(raw)
+    if char == raw or len(char) > len(raw):
+        return raw
+    return char + " " * (len(raw) - len(char))
+
+
+def clean_markup(text: str) -> str:
+    """Blank out HTML tags and decode entities WITHOUT changing the length.
+
+    Tags become spaces (block tags such as ``<p>``/``<br>`` a line break plus
+    spaces) and entities their character plus spaces, so every offset into the
+    cleaned text is also an offset into the original.
+
+    >>> clean_markup("<p>قال&nbsp;الوزير</p>") == "\n  قال\xa0     الوزير\n   "
+    True
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    return _ENTITY_RE.sub(_unescape_entity, _TAG_RE.sub(_blank_tag, text))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -24,6 +24,7 @@ import numpy as np
 from .actors import Inventory, load_actors, match_actors
 from .features import Pair
 from .model import StanceModel
+from .normalize import clean_markup
 from .sentences import split_sentences
 
 __all__ = [
@@ -347,7 +348,8 @@ def score_articles(
             notes.append("empty text")
         elif not _has_arabic(text):
             notes.append("no Arabic text")
-        sentences = split_sentences(text) if not notes else []
+        clean = clean_markup(text) if not notes else text
+        sentences = split_sentences(clean) if not notes else []
         for s in sentences:
             for actor, mentions in _group_mentions(match_actors(s.text, actors, day), s.start).items():
                 items.append((s.index, s.start, s.end, s.text, actor, mentions, day))
@@ -359,6 +361,10 @@ def score_articles(
     scores = _score_items(model, items, explain)
     per_article: list[list[SentenceScore]] = [[] for _ in prepared]
     for owner, sc in zip(owners, scores):
+        original = prepared[owner][0]
+        if original[sc.start:sc.end] != sc.text:  # markup was blanked: report the original slices
+            sc = replace(sc, text=original[sc.start:sc.end],
+                         mentions=tuple((s, e, original[s:e]) for s, e, _ in sc.mentions))
         per_article[owner].append(sc)
     sentiment_of = _sentence_sentiments(model, prepared)
     return [

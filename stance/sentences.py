@@ -24,6 +24,7 @@ _LINE_RE = re.compile(r"[^\n\r\u2028\u2029\u0085]+")
 _BULLET_RE = re.compile(r"(?:[-*\u2022\u25cf\u25aa\u2013\u2014>]+|\(?\d{1,3}[.)-](?=\s))\s*")
 _ABBREVIATIONS = frozenset({"د", "م", "أ", "ج", "ص", "ق", "ه", "هـ", "ت", "ش", "ك", "ح", "إلخ", "الخ", "ق.م", "مثلا"})
 _WORD_BEFORE_RE = re.compile(r"(\w+)$")
+MAX_CHARS = 1500  # longer runs without a boundary (scraped walls of text) are cut at a comma or space
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,21 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a span longer than ``MAX_CHARS`` at the last comma or space before the limit."""
+    pieces = []
+    while end - start > MAX_CHARS:
+        window = text[start:start + MAX_CHARS]
+        cut = max(window.rfind("\u060c"), window.rfind(","))
+        if cut < MAX_CHARS // 2:
+            cut = window.rfind(" ")
+        cut = start + (cut + 1 if cut > 0 else MAX_CHARS)
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split news text into sentences.
 
@@ -97,6 +113,7 @@ def split_sentences(text: str) -> list[Sentence]:
             piece_start = match.end()
         spans.append((line_start + piece_start, line.end()))
     sentences: list[Sentence] = []
+    spans = [piece for span in spans for piece in _cut_long(text, *span)]
     for raw_start, raw_end in spans:
         start, end = _trim(text, raw_start, raw_end)
         chunk = text[start:end]

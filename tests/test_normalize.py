@@ -78,3 +78,22 @@ def test_offsets_point_into_original(text, data):
         assert 0 <= s < e <= len(text)
         # the original span normalizes to a string containing the normalized span
         assert n.text[i:j] in normalize(text[s:e])
+
+
+def test_clean_markup_keeps_length_and_offsets():
+    from stance.normalize import clean_markup
+
+    text = '<div class="x"><p>قصفت &quot;واشنطن&quot; مواقع الحشد الشعبي</p><br/>&amp; <script>x</script></div>'
+    clean = clean_markup(text)
+    assert len(clean) == len(text)
+    assert "<" not in clean and "&quot;" not in clean and "&amp;" not in clean
+    assert clean.count('"') == 2 and "&" in clean and "\n" in clean
+    assert clean.index("واشنطن") == text.index("واشنطن")
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&;#/pbrdiv ابت amp quot x1")), max_size=60))
+@settings(max_examples=300)
+def test_clean_markup_never_changes_length(text):
+    from stance.normalize import clean_markup
+
+    assert len(clean_markup(text)) == len(text)

@@ -58,3 +58,13 @@ def test_only_restricts_actors(model, seed_text):
     inv = load_actors().restrict(["US", "PMF"])
     p = score_article(seed_text, model=model, actors=inv)
     assert {a.actor for a in p.actors} == {"US", "PMF"}
+
+
+def test_html_markup_is_ignored_but_offsets_slice_the_original(model):
+    text = "<p>قصفت طائرات أميركية مواقع&nbsp;للحشد الشعبي.</p>\n<p>وأشاد الحشد الشعبي بالدعم الأميركي للجيش.</p>"
+    p = score_article(text, model=model)
+    assert {a.actor for a in p.actors} == {"US", "PMF"}
+    for s in p.sentences:
+        assert text[s.start:s.end] == s.text
+        for start, end, surface in s.mentions:
+            assert text[start:end] == surface

@@ -62,3 +62,11 @@ def test_spans_slice_the_original(text):
         assert s.start >= previous_end and s.start < s.end
         assert s.text == s.text.strip()
         previous_end = s.end
+
+
+def test_very_long_line_is_cut_into_bounded_sentences():
+    text = ("قال المسؤول إن الوضع معقد، " * 40000).strip()  # about 1 MB of characters, no period
+    sentences = split_sentences(text)
+    assert len(sentences) > 100
+    assert all(len(s.text) <= 1500 for s in sentences)
+    assert all(text[s.start:s.end] == s.text for s in sentences)
