@@ -1,0 +1,111 @@
+"""Inter-annotator agreement on a blind second annotation of >= 10% of the articles.
+
+    python training/agreement.py prepare            # write labels/agreement/blind_<batch>.jsonl
+    python training/agreement.py score              # kappa per field, list disagreements
+
+`prepare` picks every 8th article of each raw batch (deterministic, by id hash)
+and writes its lines with the actors the matcher finds but no labels. A second
+annotator fills `stance`, `source` and the line `sentiment` without seeing the
+first labels, into labels/agreement/second_<batch>.jsonl (same lines). `score`
+compares them with labels/raw and writes labels/agreement/disagreements.jsonl;
+each disagreement is then adjudicated against GUIDELINES.md in labels/raw and
+the decision recorded in labels/agreement/adjudication.jsonl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from sklearn.metrics import cohen_kappa_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from stance.actors import load_actors, match_actors  # noqa: E402
+
+RAW = ROOT / "labels" / "raw"
+OUT = ROOT / "labels" / "agreement"
+
+
+def read(path: Path) -> list[dict]:
+    """JSONL rows."""
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def chosen(rows: list[dict]) -> set[str]:
+    """Every 8th article by id hash (at least one per batch)."""
+    ids = sorted({r["article"] for r in rows}, key=lambda a: hashlib.md5(a.encode()).hexdigest())
+    return set(ids[:: 8]) or set(ids[:1])
+
+
+def prepare() -> None:
+    """Write the blind files."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    inventory = load_actors()
+    total = 0
+    for raw in sorted(RAW.glob("b*.jsonl")):
+        rows = read(raw)
+        keep = chosen(rows)
+        blind = []
+        for r in rows:
+            if r["article"] in keep:
+                actors = list(dict.fromkeys(m.actor for m in match_actors(r["text"], inventory, r.get("date"))))
+                blind.append({"article": r["article"], "outlet": r.get("outlet"), "date": r.get("date"),
+                              "line": r["line"], "text": r["text"], "sentiment": None,
+                              "targets": [{"actor": a, "stance": None, "source": None} for a in actors]})
+        (OUT / f"blind_{raw.stem}.jsonl").write_text(
+            "".join(json.dumps(b, ensure_ascii=False) + "\n" for b in blind), encoding="utf-8")
+        total += len(keep)
+        print(f"{raw.stem}: {len(keep)} articles, {len(blind)} lines")
+    print(f"total {total} articles")
+
+
+def score() -> None:
+    """Kappa per field and the list of disagreements."""
+    first, second = {}, {}
+    for raw in sorted(RAW.glob("b*.jsonl")):
+        for r in read(raw):
+            first[(r["article"], r["line"])] = r
+    for f in sorted(OUT.glob("second_*.jsonl")):
+        for r in read(f):
+            second[(r["article"], r["line"])] = r
+    fields = {"stance": ([], []), "source": ([], []), "sentiment": ([], [])}
+    disagreements = []
+    for key, b in sorted(second.items()):
+        a = first.get(key)
+        if a is None:
+            continue
+        fields["sentiment"][0].append(a["sentiment"])
+        fields["sentiment"][1].append(b["sentiment"])
+        if a["sentiment"] != b["sentiment"]:
+            disagreements.append({"article": key[0], "line": key[1], "field": "sentiment", "text": a["text"],
+                                  "first": a["sentiment"], "second": b["sentiment"]})
+        ta = {t["actor"]: t for t in a["targets"]}
+        for t in b["targets"]:
+            if t["actor"] not in ta:
+                continue
+            for name in ("stance", "source"):
+                x, y = ta[t["actor"]].get(name), t.get(name)
+                fields[name][0].append(str(x))
+                fields[name][1].append(str(y))
+                if x != y:
+                    disagreements.append({"article": key[0], "line": key[1], "field": name, "actor": t["actor"],
+                                          "text": a["text"], "first": x, "second": y})
+    articles = {k[0] for k in second}
+    all_articles = {k[0] for k in first}
+    print(f"double-annotated: {len(articles)} of {len(all_articles)} articles "
+          f"({len(articles) / max(1, len(all_articles)):.1%}), {len(second)} lines, "
+          f"{len(fields['stance'][0])} pairs")
+    for name, (x, y) in fields.items():
+        agree = sum(a == b for a, b in zip(x, y)) / max(1, len(x))
+        print(f"{name:<10} kappa {cohen_kappa_score(x, y):.3f}  raw agreement {agree:.3f}  (n={len(x)})")
+    (OUT / "disagreements.jsonl").write_text(
+        "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
+    print(f"{len(disagreements)} disagreements written to {OUT / 'disagreements.jsonl'}")
+
+
+if __name__ == "__main__":
+    {"prepare": prepare, "score": score}[sys.argv[1] if len(sys.argv) > 1 else "score"]()
