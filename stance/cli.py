@@ -449,10 +449,13 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
         else:
             out.write(formatter.footer())
     except KeyboardInterrupt:
-        if out:
-            if out.tmp is not None and fmt != "json":
-                out.close()  # keep the complete records written so far
-        click.echo(f"interrupted after {done} articles", err=True)
+        if out and out.tmp is not None:
+            if not groups:
+                out.write(formatter.footer())  # a JSON array stays valid
+            out.close()  # keep the complete records written so far
+        if saved and saved.tmp is not None:
+            saved.close()
+        click.echo(f"interrupted after {done} articles; the records written so far are complete", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.stderr.close()
@@ -476,8 +479,19 @@ def _print_stats(stats: dict) -> None:
         click.echo(f"{actor:<10} {c['favor']:>6} {c['against']:>8} {c['none']:>6} {c['total']:>6}")
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Entry point: run the CLI, hiding tracebacks unless STANCE_DEBUG=1."""
+    """Entry point: run the CLI, hiding tracebacks unless STANCE_DEBUG=1.
+
+    SIGTERM is handled like Ctrl-C: outputs keep their complete records and a
+    model being trained is not written (the previous one stays intact).
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     if os.environ.get("STANCE_DEBUG"):
         cli()
         return
@@ -486,3 +500,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # the one place that turns an unexpected error into a message
+        click.echo(f"stance: unexpected error: {type(exc).__name__}: {exc}\n"
+                   "rerun with STANCE_DEBUG=1 to see the traceback, and please report it", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

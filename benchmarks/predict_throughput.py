@@ -1,0 +1,131 @@
+"""End-to-end `stance predict` throughput and memory vs a bare scikit-learn pipeline.
+
+In one run:
+- builds a JSONL corpus of N articles by cycling the labeled articles (labels/**),
+- bare baseline: TfidfVectorizer (word 1-2 + char 2-5) + LogisticRegression, fitted on the
+  training sentences, timed vectorizing and predicting the corpus' sentences (already split:
+  no splitting, matching or profiling),
+- `stance predict --format jsonl` on the corpus with --jobs 1 and --jobs 2 (subprocesses, wall time),
+- peak RSS of `stance predict` on 1,000 and on M articles (--memory-articles).
+
+    python benchmarks/predict_throughput.py [--articles 2000] [--memory-articles 20000] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def labeled_articles() -> tuple[list[dict], list[str], list[str]]:
+    """Articles (id, outlet, date, text) and the training sentences with their stance (first target)."""
+    arts: dict[str, dict] = {}
+    sents, labels = [], []
+    for f in sorted((ROOT / "labels").glob("*/*.jsonl")):
+        if f.parent.name not in ("train", "dev", "test"):
+            continue
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            a = arts.setdefault(r["article"], {"id": r["article"], "outlet": r.get("outlet"),
+                                               "date": r.get("date"), "lines": []})
+            a["lines"].append(r["text"])
+            if f.parent.name == "train" and r["targets"]:
+                sents.append(r["text"])
+                labels.append(r["targets"][0]["stance"])
+    out = [{"id": a["id"], "outlet": a["outlet"], "date": a["date"], "text": "\n".join(a["lines"])}
+           for a in arts.values()]
+    return out, sents, labels
+
+
+def write_corpus(articles: list[dict], n: int, path: Path) -> int:
+    """Write n articles (cycling) as JSONL; return the number of sentences."""
+    from stance.sentences import split_sentences
+
+    per = [len(split_sentences(a["text"])) for a in articles]
+    total = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            a = dict(articles[i % len(articles)])
+            a["id"] = f"{a['id']}#{i}"
+            f.write(json.dumps(a, ensure_ascii=False) + "\n")
+            total += per[i % len(articles)]
+    return total
+
+
+def run_predict(corpus: Path, jobs: int, model: str | None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one `stance predict` run."""
+    cmd = [sys.executable, "-m", "stance.cli", "predict", "--quiet", "--format", "jsonl", "--jobs", str(jobs),
+           "-o", os.devnull, str(corpus)]
+    if model:
+        cmd[4:4] = ["--model", model]
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "r = subprocess.run(sys.argv[1:]); "
+             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True)
+    seconds, rss, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"stance predict failed: {out.stderr}")
+    return float(seconds), int(rss)
+
+
+def main() -> None:
+    """Run and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--memory-articles", type=int, default=20000)
+    parser.add_argument("--model", default=None)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from stance.cache import load_model
+    from stance.sentences import split_sentences
+
+    load_model(args.model)  # build the default model once, outside the timings
+    articles, train_sents, train_labels = labeled_articles()
+    tmp = Path(tempfile.mkdtemp())
+    corpus = tmp / "corpus.jsonl"
+    n_sent = write_corpus(articles, args.articles, corpus)
+
+    sentences = [s.text for line in corpus.read_text(encoding="utf-8").splitlines()
+                 for s in split_sentences(json.loads(line)["text"])]
+    word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(train_sents)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(train_sents)
+    clf = LogisticRegression(max_iter=2000).fit(sp.hstack([word.transform(train_sents), char.transform(train_sents)]),
+                                               train_labels)
+    t0 = time.perf_counter()
+    clf.predict_proba(sp.hstack([word.transform(sentences), char.transform(sentences)]).tocsr())
+    bare = len(sentences) / (time.perf_counter() - t0)
+
+    t1, _ = run_predict(corpus, 1, args.model)
+    t2, _ = run_predict(corpus, 2, args.model)
+    print(f"corpus: {args.articles} articles, {n_sent} sentences (cycled from {len(articles)} labeled articles)")
+    print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s")
+    print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {args.articles / t1:8.1f} articles/s"
+          f"  ratio to bare {n_sent / t1 / bare:.2f}")
+    print(f"stance predict --jobs 2:        {n_sent / t2:10.0f} sentences/s  {args.articles / t2:8.1f} articles/s"
+          f"  speed-up over 1 job {t1 / t2:.2f}x")
+    if args.memory_articles:
+        small, big = tmp / "small.jsonl", tmp / "big.jsonl"
+        write_corpus(articles, 1000, small)
+        write_corpus(articles, args.memory_articles, big)
+        _, rss_small = run_predict(small, 1, args.model)
+        _, rss_big = run_predict(big, 1, args.model)
+        print(f"peak RSS: 1000 articles {rss_small / 1024:.0f} MiB, {args.memory_articles} articles "
+              f"{rss_big / 1024:.0f} MiB (difference {(rss_big - rss_small) / 1024:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
