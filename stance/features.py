@@ -98,11 +98,14 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
     def _inventory(self) -> Inventory:
         return load_actors(self.actors_path)
 
-    def analyze(self, pair: Pair, inventory: Inventory | None = None) -> dict[str, list[str] | str]:
+    def analyze(
+        self, pair: Pair, inventory: Inventory | None = None, mentions: list | None = None
+    ) -> dict[str, list[str] | str]:
         """The token lists of every view for one pair (also used for explanations)."""
         inventory = inventory or self._inventory()
         text = pair.text
-        mentions = match_actors(text, inventory, pair.date)
+        if mentions is None:
+            mentions = match_actors(text, inventory, pair.date)
         pieces: list[str] = []
         last = 0
         target_found = False
@@ -149,8 +152,12 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
     def _views(self, X: list[Pair]) -> dict[str, list]:
         inventory = self._inventory()
         views: dict[str, list] = {v: [] for v in VIEWS}
+        found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
         for pair in X:
-            analysis = self.analyze(pair, inventory)
+            key = (pair.text, pair.date)
+            if key not in found:
+                found[key] = match_actors(pair.text, inventory, pair.date)
+            analysis = self.analyze(pair, inventory, found[key])
             views["masked"].append(_ngrams(analysis["masked"], 3))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"])
