@@ -149,10 +149,16 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             "plain_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
         }
 
-    def _views(self, X: list[Pair]) -> dict[str, list]:
+    def _views(self, X: list[Pair]) -> tuple[dict[str, list], list[int]]:
+        """Per-pair token lists of the target views; plain views per distinct sentence.
+
+        Returns the views and, for each pair, the row of its sentence in the plain views.
+        """
         inventory = self._inventory()
         views: dict[str, list] = {v: [] for v in VIEWS}
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
+        rows: dict[str, int] = {}
+        row_of: list[int] = []
         for pair in X:
             key = (pair.text, pair.date)
             if key not in found:
@@ -161,9 +167,12 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             views["masked"].append(_ngrams(analysis["masked"], 3))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"])
-            views["plain_word"].append(analysis["plain_word"])
-            views["plain_char"].append(analysis["plain_char"])
-        return views
+            if pair.text not in rows:
+                rows[pair.text] = len(rows)
+                views["plain_word"].append(analysis["plain_word"])
+                views["plain_char"].append(analysis["plain_char"])
+            row_of.append(rows[pair.text])
+        return views, row_of
 
     def fit(self, X: list[Pair], y: object = None) -> "TargetFeatures":
         """Learn the vocabularies of every view."""
@@ -172,16 +181,23 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
 
     def fit_transform(self, X: list[Pair], y: object = None) -> sp.csr_matrix:
         """Fit the vocabularies and return the stacked feature matrix."""
-        views = self._views(list(X))
+        views, row_of = self._views(list(X))
         self.vectorizers_ = self._vectorizers()
-        blocks = [self.vectorizers_[v].fit_transform(views[v]) for v in VIEWS]
+        blocks = []
+        for v in VIEWS:
+            block = self.vectorizers_[v].fit_transform(views[v])
+            blocks.append(block[row_of] if v.startswith("plain") else block)
         self._set_slices(blocks)
         return sp.hstack(blocks, format="csr")
 
     def transform(self, X: list[Pair]) -> sp.csr_matrix:
         """Stacked feature matrix for new pairs."""
-        views = self._views(list(X))
-        return sp.hstack([self.vectorizers_[v].transform(views[v]) for v in VIEWS], format="csr")
+        views, row_of = self._views(list(X))
+        blocks = []
+        for v in VIEWS:
+            block = self.vectorizers_[v].transform(views[v])
+            blocks.append(block[row_of] if v.startswith("plain") else block)
+        return sp.hstack(blocks, format="csr")
 
     def transform_plain(self, texts: list[str]) -> sp.csr_matrix:
         """Only the target-blind columns (``plain_columns()`` order) for raw sentences."""
