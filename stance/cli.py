@@ -339,6 +339,77 @@ def _chunks(records, size, errors, on_error):
         yield chunk
 
 
+def _scored(paths, opts, chunk_size, jobs, args, errors, on_error):
+    """Yield (Article, ArticleProfile) in input order, scoring chunks in-process or with joblib workers."""
+    from collections import deque
+
+    from .io import read_articles
+
+    pending: deque = deque()
+
+    def recorded():
+        for chunk in _chunks(read_articles(list(paths), opts), chunk_size, errors, on_error):
+            pending.append(chunk)
+            yield chunk
+
+    if jobs > 1:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
+            delayed(_score_chunk)(c, *args) for c in recorded())
+    else:
+        results = (_score_chunk(c, *args) for c in recorded())
+    for profiles in results:
+        chunk = pending.popleft()
+        yield from zip(chunk, profiles)
+
+
+def input_options(f):
+    """Options shared by predict and report: inputs, model, actors, parallelism."""
+    for option in reversed([
+        click.option("--model", "model_path", default=None, help="Model file (default: the bundled default model)."),
+        click.option("--only", default=None, help="Restrict to these actor ids, e.g. US,PMF."),
+        click.option("--group-by", "group_by", default=None,
+                     help="Corpus profiles per group: a carried field (outlet) or 'month' (from date)."),
+        click.option("--text-field", "--text-col", "text_field", default="text", show_default=True,
+                     help="JSONL field / CSV column holding the text."),
+        click.option("--id-field", "--id-col", "id_field", default="id", show_default=True,
+                     help="JSONL field / CSV column holding the article id."),
+        click.option("--date-field", default="date", show_default=True, help="Field holding the article date."),
+        click.option("--encoding", default="utf-8", show_default=True, help="Input encoding."),
+        click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]),
+                     default="strict", show_default=True, help="What to do with undecodable bytes."),
+        click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
+                     help="Parallel worker processes (joblib); output order is preserved."),
+        click.option("--chunk-size", default=32, show_default=True, type=click.IntRange(1, None),
+                     help="Articles per batch."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr."),
+        actors_option,
+        extend_option,
+    ]):
+        f = option(f)
+    return f
+
+
+def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
+    """Load the model once in the main process and validate --only; returns the id list."""
+    from .cache import load_model
+    from .model import ModelError
+
+    try:
+        model = load_model(model_path, quiet=quiet)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    inventory = _inventory(actors_path, extend_actors) if actors_path else load_actors(getattr(model, "actors_path", None))
+    only_ids = [x.strip() for x in only.split(",") if x.strip()] if only else None
+    if only_ids:
+        try:
+            inventory.restrict(only_ids)
+        except KeyError as exc:
+            raise click.BadParameter(exc.args[0], param_hint="--only") from None
+    return only_ids
+
+
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "table"]), default=None,
@@ -346,27 +417,9 @@ def _chunks(records, size, errors, on_error):
 @click.option("--level", type=click.Choice(["article", "sentence"]), default="article", show_default=True,
               help="Article profiles, or also every (sentence, actor) score.")
 @click.option("-o", "--output", default=None, help="Output file (written atomically); default stdout.")
-@click.option("--model", "model_path", default=None, help="Model file (default: the bundled default model).")
-@click.option("--only", default=None, help="Restrict to these actor ids, e.g. US,PMF.")
 @click.option("--explain", is_flag=True, help="Include the n-grams that drive each decision.")
-@click.option("--group-by", "group_by", default=None,
-              help="Output corpus profiles per group: a carried field (outlet) or 'month' (from date).")
 @click.option("--save-articles", default=None, help="With --group-by, also write article profiles (JSONL) here.")
-@click.option("--text-field", "--text-col", "text_field", default="text", show_default=True,
-              help="JSONL field / CSV column holding the text.")
-@click.option("--id-field", "--id-col", "id_field", default="id", show_default=True,
-              help="JSONL field / CSV column holding the article id.")
-@click.option("--date-field", default="date", show_default=True, help="Field holding the article date.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Input encoding.")
-@click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]), default="strict",
-              show_default=True, help="What to do with undecodable bytes.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
-              help="Parallel worker processes (joblib); output order is preserved.")
-@click.option("--chunk-size", default=32, show_default=True, type=click.IntRange(1, None),
-              help="Articles per batch.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr.")
-@actors_option
-@extend_option
+@input_options
 def predict(paths, fmt, level, output, model_path, only, explain, group_by, save_articles, text_field, id_field,
             date_field, encoding, decode_errors, jobs, chunk_size, quiet, actors_path, extend_actors) -> None:
     """Score articles: per article, how it treats each actor it mentions.
@@ -383,40 +436,22 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
       stance predict --group-by outlet --format table corpus.jsonl
       stance predict --level sentence --explain --only US,PMF article.txt
     """
-    from .io import AtomicOutput, ReadOptions, count_records, read_articles
-    from .model import ModelError
+    from .io import AtomicOutput, ReadOptions, count_records
     from .output import Formatter, GroupAggregator
 
     if not paths:
         paths = ("-",)
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() and output is None else "jsonl"
-    only_ids = [x.strip() for x in only.split(",") if x.strip()] if only else None
-    try:
-        model = __import__("stance.cache", fromlist=["load_model"]).load_model(model_path, quiet=quiet)
-    except ModelError as exc:
-        raise click.ClickException(str(exc)) from None
-    inventory = _inventory(actors_path, extend_actors) if actors_path else load_actors(getattr(model, "actors_path", None))
-    if only_ids:
-        try:
-            inventory.restrict(only_ids)
-        except KeyError as exc:
-            raise click.BadParameter(exc.args[0], param_hint="--only") from None
+    only_ids = _setup_scoring(model_path, only, actors_path, extend_actors, quiet)
     opts = ReadOptions(text_field, id_field, date_field, encoding, decode_errors)
     errors: list = []
 
     def on_error(err) -> None:
         click.echo(f"error: {err}", err=True)
 
-    chunks = _chunks(read_articles(list(paths), opts), chunk_size, errors, on_error)
-    args = (model_path, actors_path, extend_actors, only_ids, explain)
-    if jobs > 1:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
-            delayed(_score_chunk)(c, *args) for c in chunks)
-    else:
-        results = (_score_chunk(c, *args) for c in chunks)
+    scored = _scored(paths, opts, chunk_size, jobs, (model_path, actors_path, extend_actors, only_ids, explain),
+                     errors, on_error)
     formatter = Formatter(fmt, level, explain)
     groups = GroupAggregator(group_by) if group_by else None
     out = AtomicOutput(output) if not groups else None
@@ -427,20 +462,19 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     try:
         if out:
             out.write(formatter.header())
-        for profiles in results:
-            for profile in profiles:
-                done += 1
-                sentences += profile.n_sentences
-                if profile.warnings and not quiet:
-                    warned += 1
-                    if warned <= 20:
-                        click.echo(f"warning: {profile.id}: {'; '.join(profile.warnings)}; empty profile", err=True)
-                if groups:
-                    groups.add(profile)
-                    if saved:
-                        saved.write(saved_fmt.record(profile))
-                else:
-                    out.write(formatter.record(profile))
+        for _, profile in scored:
+            done += 1
+            sentences += profile.n_sentences
+            if profile.warnings and not quiet:
+                warned += 1
+                if warned <= 20:
+                    click.echo(f"warning: {profile.id}: {'; '.join(profile.warnings)}; empty profile", err=True)
+            if groups:
+                groups.add(profile)
+                if saved:
+                    saved.write(saved_fmt.record(profile))
+            else:
+                out.write(formatter.record(profile))
             progress.update(done, sentences)
         if groups:
             out = AtomicOutput(output)
@@ -466,6 +500,46 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     progress.finish(done, sentences)
     if errors:
         raise click.ClickException(f"{done} ok, {len(errors)} failed (see the errors above)")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--output", default="stance-report.html", show_default=True, help="HTML file to write.")
+@click.option("--title", default=None, help="Page title (default: the input names).")
+@input_options
+def report(paths, output, title, model_path, only, group_by, text_field, id_field, date_field, encoding,
+           decode_errors, jobs, chunk_size, quiet, actors_path, extend_actors) -> None:
+    """Write a self-contained HTML report (offline, RTL) for articles or a corpus.
+
+    Same inputs and options as `stance predict`. Article views mark every actor mention and shade each
+    sentence by its stance toward the selected actor; with several articles (or --group-by) a corpus
+    view adds a heatmap of mean score per group x actor, a monthly time series when dates are present,
+    and the most against / favorable articles per actor.
+
+    \b
+    Examples:
+      stance report seeds/000_87b51e7b310dad56.txt -o seed.html
+      stance report --group-by outlet labels/test -o corpus.html
+    """
+    from .io import AtomicOutput, ReadOptions
+    from .report import render_report
+
+    if not paths:
+        paths = ("-",)
+    only_ids = _setup_scoring(model_path, only, actors_path, extend_actors, quiet)
+    opts = ReadOptions(text_field, id_field, date_field, encoding, decode_errors)
+    errors: list = []
+    scored = _scored(paths, opts, chunk_size, jobs, (model_path, actors_path, extend_actors, only_ids, True),
+                     errors, lambda err: click.echo(f"error: {err}", err=True))
+    items = [(profile, article.text) for article, profile in scored]
+    html = render_report(items, group_by=group_by, title=title or "stance report: " + ", ".join(paths))
+    out = AtomicOutput(output)
+    out.write(html)
+    out.close()
+    if not quiet:
+        click.echo(f"wrote {output} ({len(items)} articles)", err=True)
+    if errors:
+        raise click.ClickException(f"{len(items)} ok, {len(errors)} failed (see the errors above)")
 
 
 def _print_stats(stats: dict) -> None:

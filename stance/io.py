@@ -115,6 +115,31 @@ def _article_from_obj(obj: dict, source: str, line: int, opts: ReadOptions) -> A
 
 
 def _read_jsonl(path: str, handle: IO[bytes], opts: ReadOptions) -> Iterator[Article | RecordError]:
+    """JSONL records; consecutive lines of one labeled article (``article`` + ``line`` fields, as in the
+    labels format) are joined into one article."""
+    current: Article | None = None
+    for item in _read_jsonl_records(path, handle, opts):
+        is_line = isinstance(item, Article) and "article" in item.fields and "line" in item.fields \
+            and opts.id_field not in item.fields and item.id.startswith(f"{Path(path).name}:")
+        if is_line:
+            key = str(item.fields["article"])
+            if current is not None and current.id == key:
+                current.text += "\n" + item.text
+                continue
+            if current is not None:
+                yield current
+            extra = {k: v for k, v in item.fields.items() if k not in ("article", "line", "targets", "sentiment")}
+            current = Article(key, item.text, item.date, extra)
+            continue
+        if current is not None:
+            yield current
+            current = None
+        yield item
+    if current is not None:
+        yield current
+
+
+def _read_jsonl_records(path: str, handle: IO[bytes], opts: ReadOptions) -> Iterator[Article | RecordError]:
     for lineno, raw in enumerate(handle, 1):
         if not raw.strip():
             continue
@@ -221,6 +246,12 @@ def count_records(paths: list[str]) -> int | None:
     return total
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class AtomicOutput:
     """A text output that is either stdout or a file replaced atomically.
 
@@ -238,6 +269,7 @@ class AtomicOutput:
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            os.chmod(self.tmp, 0o666 & ~_umask())
             self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def write(self, record: str) -> None:

@@ -193,6 +193,9 @@ def save_atomic(obj: object, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
     try:
         with os.fdopen(fd, "wb") as handle:
             joblib.dump(obj, handle, compress=3)

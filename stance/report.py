@@ -1,0 +1,193 @@
+"""A self-contained HTML report of article profiles (``stance report``).
+
+One file, everything inline (CSS, JavaScript, matplotlib charts as SVG), no
+network at view time. The article view shows the text right-to-left with actor
+mentions marked and every sentence shaded by its score toward the selected
+actor; the corpus view shows a heatmap of mean score (group × actor), a monthly
+time series per actor, and the most against / most favorable articles per actor.
+User text only ever reaches the page through Jinja2 autoescaping or JSON with
+``<`` escaped, so markup in articles is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from importlib import resources
+from typing import Iterable
+
+from .output import GroupAggregator, month_of
+from .profile import ArticleProfile
+
+__all__ = ["render_report"]
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+           "#7f7f7f", "#d62728", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+           "#e6550d", "#31a354", "#756bb1", "#636363"]
+MAX_ARTICLE_VIEWS = 300
+
+
+def _svg(fig) -> str:
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # real <text> elements: smaller, searchable
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _heatmap(groups: dict[str, dict[str, dict]], actors: list[str], title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = list(groups)
+    grid = np.full((len(names), len(actors)), np.nan)
+    counts = np.zeros_like(grid)
+    for i, g in enumerate(names):
+        for j, a in enumerate(actors):
+            if a in groups[g]:
+                grid[i, j] = groups[g][a]["mean_score"]
+                counts[i, j] = groups[g][a]["articles"]
+    fig, ax = plt.subplots(figsize=(max(6, 0.75 * len(actors) + 2), max(2.5, 0.5 * len(names) + 1.5)))
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(actors)), actors, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    for i in range(len(names)):
+        for j in range(len(actors)):
+            if counts[i, j]:
+                ax.text(j, i, f"{grid[i, j]:+.2f}\nn={int(counts[i, j])}", ha="center", va="center", fontsize=7)
+    fig.colorbar(image, ax=ax, label="mean stance score (against −1 … +1 favor)")
+    ax.set_title(title)
+    svg = _svg(fig)
+    plt.close(fig)
+    return svg
+
+
+def _timeseries(months: dict[str, dict[str, list[float]]], actors: list[str]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ordered = sorted(m for m in months if m != "unknown")
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    for k, actor in enumerate(actors):
+        xs = [m for m in ordered if actor in months[m]]
+        if xs:
+            ys = [sum(months[m][actor]) / len(months[m][actor]) for m in xs]
+            ax.plot(xs, ys, marker="o", label=actor, color=PALETTE[k % len(PALETTE)])
+    ax.axhline(0, color="#999", linewidth=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("mean stance score")
+    ax.set_xlabel("month")
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(fontsize=7, ncol=4, loc="upper left", bbox_to_anchor=(0, -0.35))
+    ax.set_title("Stance toward each actor by month")
+    svg = _svg(fig)
+    plt.close(fig)
+    return svg
+
+
+def _article_payload(p: ArticleProfile, text: str, anchor: str) -> dict:
+    """What the page's script needs to mark mentions and shade sentences of one article."""
+    sentences = {}
+    for s in p.sentences:
+        entry = sentences.setdefault(s.sentence, {"start": s.start, "end": s.end, "scores": {}})
+        entry["scores"][s.actor] = {
+            "label": s.label, "score": s.score, "proba": s.proba, "sentiment": s.sentiment,
+            "evidence": [f for f, _ in s.evidence[:5]],
+        }
+    mentions = sorted({(m[0], m[1], s.actor) for s in p.sentences for m in s.mentions})
+    return {
+        "anchor": anchor,
+        "id": p.id,
+        "text": text,
+        "sentences": [sentences[k] for k in sorted(sentences)],
+        "mentions": [{"start": a, "end": b, "actor": c} for a, b, c in mentions],
+        "actors": [a.actor for a in p.actors],
+    }
+
+
+def _json_for_script(data: object) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' survive literally."""
+    return (json.dumps(data, ensure_ascii=False)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def render_report(
+    items: Iterable[tuple[ArticleProfile, str]],
+    group_by: str | None = None,
+    title: str = "stance report",
+) -> str:
+    """Render profiles (each with its original text) into one HTML page."""
+    import jinja2
+
+    profiles: list[ArticleProfile] = []
+    texts: list[str] = []
+    for p, text in items:
+        profiles.append(p)
+        texts.append(text)
+    actor_names: dict[str, str] = {}
+    for p in profiles:
+        for a in p.actors:
+            actor_names.setdefault(a.actor, f"{a.name_en} / {a.name_ar}")
+    by_count: dict[str, int] = defaultdict(int)
+    for p in profiles:
+        for a in p.actors:
+            by_count[a.actor] += 1
+    actors = sorted(by_count, key=lambda a: -by_count[a])
+    colors = {a: PALETTE[k % len(PALETTE)] for k, a in enumerate(actors)}
+    shown = profiles[:MAX_ARTICLE_VIEWS]
+    anchors = [f"article-{k}" for k in range(len(profiles))]
+    articles = [
+        {"profile": p, "anchor": anchors[k], "payload": _json_for_script(_article_payload(p, texts[k], anchors[k]))}
+        for k, p in enumerate(shown)
+    ]
+    corpus = None
+    if len(profiles) > 1 or group_by:
+        field = group_by or "all"
+        agg = GroupAggregator(field) if group_by else None
+        months: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        extremes: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for k, p in enumerate(profiles):
+            if agg:
+                agg.add(p)
+            month = month_of(p.date or str(p.fields.get("date") or ""))
+            for a in p.actors:
+                months[month][a.actor].append(a.score)
+                extremes[a.actor].append((a.score, k))
+        groups = agg.result() if agg else {}
+        if not agg:
+            whole = GroupAggregator("__all__")
+            for p in profiles:
+                whole.add(p)
+            groups = {"all articles": whole.result().get("unknown", {})}
+        top_actors = actors[:20]
+        heatmap = _heatmap(groups, top_actors, f"Mean stance score by {group_by or 'corpus'} and actor")
+        dated = [m for m in months if m != "unknown"]
+        series = _timeseries(months, top_actors[:8]) if len(dated) >= 2 else None
+        tables = []
+        for a in top_actors:
+            ranked = sorted(extremes[a])
+            tables.append({
+                "actor": a,
+                "against": [(profiles[k].id, anchors[k] if k < MAX_ARTICLE_VIEWS else None, s) for s, k in ranked[:5] if s < 0],
+                "favor": [(profiles[k].id, anchors[k] if k < MAX_ARTICLE_VIEWS else None, s) for s, k in ranked[::-1][:5] if s > 0],
+            })
+        corpus = {"field": group_by, "groups": groups, "heatmap": heatmap, "series": series, "tables": tables,
+                  "n": len(profiles)}
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: resources.files("stance").joinpath(f"templates/{name}").read_text(encoding="utf-8")),
+        autoescape=True,
+    )
+    template = env.get_template("report.html.j2")
+    return template.render(
+        title=title, articles=articles, corpus=corpus, actors=actors, actor_names=actor_names,
+        colors=colors, colors_json=_json_for_script(colors), n_articles=len(profiles),
+        truncated=len(profiles) > MAX_ARTICLE_VIEWS, max_views=MAX_ARTICLE_VIEWS,
+    )
