@@ -419,9 +419,16 @@ def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
 @click.option("-o", "--output", default=None, help="Output file (written atomically); default stdout.")
 @click.option("--explain", is_flag=True, help="Include the n-grams that drive each decision.")
 @click.option("--save-articles", default=None, help="With --group-by, also write article profiles (JSONL) here.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: score shards on a Dask cluster and write Parquet partitions to -o OUT_DIR "
+                   "(needs the stance[dask] extra).")
+@click.option("--scheduler", default=None, help="With --engine dask: address of an existing scheduler "
+                                                "(default: start a LocalCluster with --jobs workers).")
+@click.option("--carry", default=None, help="With --engine dask: input fields copied into every row, e.g. outlet,date.")
 @input_options
-def predict(paths, fmt, level, output, model_path, only, explain, group_by, save_articles, text_field, id_field,
-            date_field, encoding, decode_errors, jobs, chunk_size, quiet, actors_path, extend_actors) -> None:
+def predict(paths, fmt, level, output, model_path, only, explain, group_by, save_articles, engine, scheduler, carry,
+            text_field, id_field, date_field, encoding, decode_errors, jobs, chunk_size, quiet, actors_path,
+            extend_actors) -> None:
     """Score articles: per article, how it treats each actor it mentions.
 
     PATHS are text files (one article each), directories (recursive *.txt, *.jsonl, *.csv, *.tsv),
@@ -435,7 +442,13 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
       stance predict --format csv --text-col body --id-col url export.csv > profiles.csv
       stance predict --group-by outlet --format table corpus.jsonl
       stance predict --level sentence --explain --only US,PMF article.txt
+      stance predict --engine dask --jobs 2 shards/ -o scored/           # Parquet partitions
+      stance predict --engine dask --scheduler tcp://10.0.0.5:8786 s3://bucket/news/*.jsonl -o s3://bucket/out/
     """
+    if engine == "dask":
+        _predict_dask(paths, output, scheduler, model_path, level, text_field, id_field, date_field, group_by,
+                      carry, jobs, encoding, decode_errors, actors_path, fmt, quiet)
+        return
     from .io import AtomicOutput, ReadOptions, count_records
     from .output import Formatter, GroupAggregator
 
@@ -500,6 +513,45 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     progress.finish(done, sentences)
     if errors:
         raise click.ClickException(f"{done} ok, {len(errors)} failed (see the errors above)")
+
+
+def _predict_dask(paths, output, scheduler, model_path, level, text_field, id_field, date_field, group_by, carry,
+                  jobs, encoding, decode_errors, actors_path, fmt, quiet) -> None:
+    """``stance predict --engine dask``."""
+    try:
+        from .dask import predict_dask
+    except ImportError as exc:
+        raise click.ClickException(f"--engine dask needs the dask extra: pip install 'stance[dask]' ({exc})") from None
+    if not output or output == "-":
+        raise click.UsageError("--engine dask writes Parquet partitions: give an output directory with -o OUT_DIR")
+    if not paths or "-" in paths:
+        raise click.UsageError("--engine dask reads files or URLs, not stdin")
+    if model_path is None:
+        from .cache import load_model
+
+        load_model(quiet=quiet)  # build the default model once here, not on every worker at the same time
+    carried = [c.strip() for c in carry.split(",") if c.strip()] if carry else []
+    if not quiet:
+        click.echo(f"scoring on {'scheduler ' + scheduler if scheduler else f'a LocalCluster of {jobs} workers'}",
+                   err=True)
+    try:
+        n, bad, groups = predict_dask(list(paths), output, scheduler=scheduler, model=model_path, level=level,
+                                      text_col=text_field, id_col=id_field, date_col=date_field, group_by=group_by,
+                                      carry=carried, n_workers=jobs, encoding=encoding, errors=decode_errors,
+                                      actors_path=actors_path)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for message in bad:
+        click.echo(f"error: {message}", err=True)
+    if groups is not None:
+        from .output import Formatter
+
+        for rec in Formatter(fmt or "jsonl").group_records(groups):
+            click.echo(rec, nl=False)
+    if not quiet:
+        click.echo(f"wrote Parquet partitions to {output} ({n} articles)", err=True)
+    if bad:
+        raise click.ClickException(f"{n} ok, {len(bad)} failed (see the errors above)")
 
 
 @cli.command()
