@@ -135,6 +135,7 @@ class Inventory:
     actors: dict[str, Actor]
     source: str = "<default>"
     _index: dict[str, list[_Pattern]] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, object], list["Mention"]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
@@ -257,6 +258,22 @@ def match_actors(
     """
     inventory = inventory if inventory is not None else load_actors()
     day = _parse_date(date)
+    key = (text, day)
+    memo = inventory._memo
+    if key in memo:
+        return list(memo[key])
+    mentions = _match(text, inventory, day)
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()  # a sentence is looked up by the profile and the features, then rarely again
+    memo[key] = mentions
+    return list(mentions)
+
+
+_MEMO_SIZE = 20000
+
+
+def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention]:
+    """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
     words = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm.text)]
     values = [w[0] for w in words]

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -303,8 +304,12 @@ class _Progress:
                        f"({done / elapsed if elapsed else 0:.1f} articles/s)", err=True)
 
 
-def _score_chunk(chunk, model_path, actors_path, extend, only, explain):
-    """Score a list of Articles (runs in a worker with --jobs; the model is cached per process)."""
+def _score_chunk(chunk, model_path, actors_path, extend, only, explain, render=None):
+    """Score a list of Articles (runs in a worker with --jobs; the model is cached per process).
+
+    With ``render`` (a ``(format, level, explain)`` triple) the worker also formats each profile and
+    returns light ``(id, n_sentences, warnings, body)`` tuples, so that little crosses processes.
+    """
     import warnings as _warnings
 
     from .cache import load_model
@@ -319,7 +324,22 @@ def _score_chunk(chunk, model_path, actors_path, extend, only, explain):
         inventory = inventory.restrict(only)
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore", EmptyTextWarning)
-        return score_articles([(a.text, a.date, a.id, a.fields) for a in chunk], model, inventory, explain)
+        profiles = score_articles([(a.text, a.date, a.id, a.fields) for a in chunk], model, inventory, explain)
+    if render is None:
+        return profiles
+    from .output import Formatter
+
+    formatter = Formatter(*render)
+    return [_Rendered(p.id, p.n_sentences, p.warnings, formatter.body(p)) for p in profiles]
+
+
+class _Rendered(NamedTuple):
+    """A scored article already formatted by a worker."""
+
+    id: str | None
+    n_sentences: int
+    warnings: tuple
+    body: str
 
 
 def _chunks(records, size, errors, on_error):
@@ -339,6 +359,26 @@ def _chunks(records, size, errors, on_error):
         yield chunk
 
 
+def _parallel(chunks, jobs, args, rounds=4):
+    """Score chunks on ``jobs`` joblib worker processes, in order, a few chunks per worker at a time.
+
+    The workers are forked once (joblib's multiprocessing backend, reused across batches), after the
+    model was loaded here, so they start with the model and the compiled matcher in memory instead of
+    importing and loading them again; memory stays bounded by one batch.
+    """
+    from joblib import Parallel, delayed
+
+    with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
+        batch = []
+        for chunk in chunks:
+            batch.append(chunk)
+            if len(batch) >= jobs * rounds:
+                yield from parallel(delayed(_score_chunk)(c, *args) for c in batch)
+                batch = []
+        if batch:
+            yield from parallel(delayed(_score_chunk)(c, *args) for c in batch)
+
+
 def _scored(paths, opts, chunk_size, jobs, args, errors, on_error):
     """Yield (Article, ArticleProfile) in input order, scoring chunks in-process or with joblib workers."""
     from collections import deque
@@ -353,10 +393,7 @@ def _scored(paths, opts, chunk_size, jobs, args, errors, on_error):
             yield chunk
 
     if jobs > 1:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(
-            delayed(_score_chunk)(c, *args) for c in recorded())
+        results = _parallel(recorded(), jobs, args)
     else:
         results = (_score_chunk(c, *args) for c in recorded())
     for profiles in results:
@@ -463,8 +500,9 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     def on_error(err) -> None:
         click.echo(f"error: {err}", err=True)
 
-    scored = _scored(paths, opts, chunk_size, jobs, (model_path, actors_path, extend_actors, only_ids, explain),
-                     errors, on_error)
+    render = None if group_by else (fmt, level, explain)
+    scored = _scored(paths, opts, chunk_size, jobs,
+                     (model_path, actors_path, extend_actors, only_ids, explain, render), errors, on_error)
     formatter = Formatter(fmt, level, explain)
     groups = GroupAggregator(group_by) if group_by else None
     out = AtomicOutput(output) if not groups else None
@@ -487,7 +525,7 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
                 if saved:
                     saved.write(saved_fmt.record(profile))
             else:
-                out.write(formatter.record(profile))
+                out.write(formatter.wrap(profile.body))
             progress.update(done, sentences)
         if groups:
             out = AtomicOutput(output)

@@ -149,7 +149,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             "plain_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
         }
 
-    def _views(self, X: list[Pair]) -> tuple[dict[str, list], list[int]]:
+    def _views(self, X: list[Pair], plain: bool = True) -> tuple[dict[str, list], list[int]]:
         """Per-pair token lists of the target views; plain views per distinct sentence.
 
         Returns the views and, for each pair, the row of its sentence in the plain views.
@@ -167,11 +167,11 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             views["masked"].append(_ngrams(analysis["masked"], 3))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"])
-            if pair.text not in rows:
+            if plain and pair.text not in rows:
                 rows[pair.text] = len(rows)
                 views["plain_word"].append(analysis["plain_word"])
                 views["plain_char"].append(analysis["plain_char"])
-            row_of.append(rows[pair.text])
+            row_of.append(rows.get(pair.text, -1))
         return views, row_of
 
     def fit(self, X: list[Pair], y: object = None) -> "TargetFeatures":
@@ -190,18 +190,32 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         self._set_slices(blocks)
         return sp.hstack(blocks, format="csr")
 
-    def transform(self, X: list[Pair]) -> sp.csr_matrix:
-        """Stacked feature matrix for new pairs."""
-        views, row_of = self._views(list(X))
+    def transform(self, X: list[Pair], plain: sp.csr_matrix | None = None,
+                  plain_rows: list[int] | None = None) -> sp.csr_matrix:
+        """Stacked feature matrix for new pairs.
+
+        ``plain`` (from :meth:`transform_plain`) and ``plain_rows`` (its row for each pair) reuse
+        target-blind features already computed per sentence instead of computing them again.
+        """
+        views, row_of = self._views(list(X), plain=plain is None)
         blocks = []
         for v in VIEWS:
-            block = self.vectorizers_[v].transform(views[v])
-            blocks.append(block[row_of] if v.startswith("plain") else block)
+            if v.startswith("plain"):
+                if plain is not None:
+                    continue
+                blocks.append(self.vectorizers_[v].transform(views[v])[row_of])
+            else:
+                blocks.append(self.vectorizers_[v].transform(views[v]))
+        if plain is not None:
+            blocks.append(plain[plain_rows])
         return sp.hstack(blocks, format="csr")
 
     def transform_plain(self, texts: list[str]) -> sp.csr_matrix:
         """Only the target-blind columns (``plain_columns()`` order) for raw sentences."""
         normalized = [normalize(t) for t in texts]
+        if not normalized:
+            a, b = self.slices_["plain_word"], self.slices_["plain_char"]
+            return sp.csr_matrix((0, (a[1] - a[0]) + (b[1] - b[0])), dtype=np.float32)
         return sp.hstack(
             [self.vectorizers_["plain_word"].transform(normalized),
              self.vectorizers_["plain_char"].transform(normalized)],

@@ -117,9 +117,9 @@ class StanceModel(BaseEstimator, ClassifierMixin):
                 ).fit(plain[keep], s[keep])
         return self
 
-    def transform(self, X: Sequence[Pair]):
-        """Feature matrix for pairs."""
-        return self.features_.transform(list(X))
+    def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):
+        """Feature matrix for pairs (see :meth:`TargetFeatures.transform` for ``plain``)."""
+        return self.features_.transform(list(X), plain, plain_rows)
 
     def predict_proba(self, X: Sequence[Pair]) -> np.ndarray:
         """Stance probabilities, columns in ``classes_`` order."""

@@ -60,17 +60,26 @@ class Formatter:
                 s.pop("evidence", None)
         return d
 
-    def record(self, profile: ArticleProfile) -> str:
-        """One article's output."""
-        self.count += 1
+    def body(self, profile: ArticleProfile) -> str:
+        """One article's output without separators (can be made in a worker process)."""
         if self.fmt in ("json", "jsonl"):
-            text = json.dumps(self._dict(profile), ensure_ascii=False)
-            if self.fmt == "json":
-                return ("" if self.count == 1 else ",\n") + text
-            return text + "\n"
+            return json.dumps(self._dict(profile), ensure_ascii=False)
         if self.fmt == "csv":
             return "".join(_csv_line(r) for r in self._csv_rows(profile))
         return self._table(profile)
+
+    def wrap(self, body: str) -> str:
+        """Add the separators a body needs at its place in the stream."""
+        self.count += 1
+        if self.fmt == "json":
+            return ("" if self.count == 1 else ",\n") + body
+        if self.fmt == "jsonl":
+            return body + "\n"
+        return body
+
+    def record(self, profile: ArticleProfile) -> str:
+        """One article's output."""
+        return self.wrap(self.body(profile))
 
     def _csv_rows(self, p: ArticleProfile) -> list[list]:
         if self.level == "sentence":

@@ -224,29 +224,34 @@ class _Explainer:
 
 def _score_pairs(
     model: StanceModel,
-    items: list[tuple[int, int, int, str, str, tuple]],
-    date: str | None,
+    items: list[tuple],
     explain: bool,
+    sentiments: list[dict[str, float]] | None = None,
+    plain=None,
+    plain_rows: list[int] | None = None,
 ) -> list[SentenceScore]:
-    """Score (sentence index, start, end, text, actor, mentions) items in one batch."""
+    """Score ``(sentence index, start, end, text, actor, mentions, date)`` items in one batch.
+
+    ``sentiments`` (one probability dict per item) reuses sentence sentiment computed once per
+    sentence; without it the sentiment head runs on the pairs' plain features.
+    """
     if not items:
         return []
-    pairs = [Pair(text, actor, date) for _, _, _, text, actor, _ in items]
-    matrix = model.transform(pairs)
+    pairs = [Pair(it[3], it[4], it[6]) for it in items]
+    matrix = model.transform(pairs, plain, plain_rows)
     proba = model.stance_.predict_proba(matrix)
     classes = [str(c) for c in model.classes_]
-    if model.sentiment_ is not None:
-        sproba = model.sentiment_.predict_proba(matrix[:, model.features_.plain_columns()])
+    if sentiments is None and model.sentiment_ is not None:
         sclasses = [str(c) for c in model.sentiment_classes_]
-    else:
-        sproba, sclasses = None, []
+        raw = model.sentiment_.predict_proba(matrix[:, model.features_.plain_columns()])
+        sentiments = [dict(zip(sclasses, map(float, row))) for row in raw]
     explainer = _Explainer(model) if explain else None
     out = []
-    for i, (index, start, end, text, actor, mentions) in enumerate(items):
+    for i, (index, start, end, text, actor, mentions, _) in enumerate(items):
         p = {c: _r(v) for c, v in zip(classes, proba[i])}
         label = classes[int(np.argmax(proba[i]))]
-        sp = {c: _r(v) for c, v in zip(sclasses, sproba[i])} if sproba is not None else {}
-        sentiment = sclasses[int(np.argmax(sproba[i]))] if sproba is not None else None
+        sp = {c: _r(v) for c, v in sentiments[i].items()} if sentiments else {}
+        sentiment = max(sentiments[i], key=sentiments[i].get) if sentiments else None
         evidence = explainer.explain(matrix[i], label) if explainer else ()
         out.append(SentenceScore(index, start, end, text, actor, mentions, label, p,
                                  _r(p.get("favor", 0.0) - p.get("against", 0.0)), sentiment, sp, evidence))
@@ -302,8 +307,8 @@ def score_sentences(
     items = []
     for index, text in enumerate(texts):
         for actor, mentions in _group_mentions(match_actors(text, actors, day), 0).items():
-            items.append((index, 0, len(text), text, actor, mentions))
-    return _score_pairs(model, items, day, explain)
+            items.append((index, 0, len(text), text, actor, mentions, day))
+    return _score_pairs(model, items, explain)
 
 
 def _group_mentions(mentions, offset: int) -> dict[str, tuple]:
@@ -358,7 +363,12 @@ def score_articles(
     for p in prepared:
         for message in p[5]:
             warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=2)
-    scores = _score_items(model, items, explain)
+    plain = model.features_.transform_plain([s.text for p in prepared for s in p[4]])
+    first_row = np.cumsum([0] + [len(p[4]) for p in prepared])
+    plain_rows = [int(first_row[owner]) + it[0] for owner, it in zip(owners, items)]
+    sentiment_of = _sentence_sentiments(model, prepared, plain)
+    item_sentiments = [sentiment_of[owner][it[0]] for owner, it in zip(owners, items)] if model.sentiment_ else None
+    scores = _score_pairs(model, items, explain, item_sentiments, plain, plain_rows)
     per_article: list[list[SentenceScore]] = [[] for _ in prepared]
     for owner, sc in zip(owners, scores):
         original = prepared[owner][0]
@@ -366,35 +376,17 @@ def score_articles(
             sc = replace(sc, text=original[sc.start:sc.end],
                          mentions=tuple((s, e, original[s:e]) for s, e, _ in sc.mentions))
         per_article[owner].append(sc)
-    sentiment_of = _sentence_sentiments(model, prepared)
     return [
         _profile(p, per_article[n], actors, sentiment_of[n])
         for n, p in enumerate(prepared)
     ]
 
 
-def _score_items(model: StanceModel, items: list[tuple], explain: bool) -> list[SentenceScore]:
-    """Score items that may carry different dates (one transform for all)."""
-    if not items:
-        return []
-    by_date: dict[str | None, list[int]] = {}
-    for i, it in enumerate(items):
-        by_date.setdefault(it[6], []).append(i)
-    out: list[SentenceScore | None] = [None] * len(items)
-    for day, idx in by_date.items():
-        for i, sc in zip(idx, _score_pairs(model, [items[i][:6] for i in idx], day, explain)):
-            out[i] = sc
-    return out  # type: ignore[return-value]
-
-
-def _sentence_sentiments(model: StanceModel, prepared: list) -> list[list[dict[str, float]]]:
+def _sentence_sentiments(model: StanceModel, prepared: list, plain) -> list[list[dict[str, float]]]:
     """Sentiment probabilities of every sentence of every article (with or without actors)."""
-    if model.sentiment_ is None:
+    if model.sentiment_ is None or plain.shape[0] == 0:
         return [[] for _ in prepared]
-    texts = [s.text for p in prepared for s in p[4]]
-    if not texts:
-        return [[] for _ in prepared]
-    proba = model.sentiment_.predict_proba(model.features_.transform_plain(texts))
+    proba = model.sentiment_.predict_proba(plain)
     classes = [str(c) for c in model.sentiment_classes_]
     out, k = [], 0
     for p in prepared:
