@@ -9,7 +9,8 @@ Matching works on normalized tokens (see :mod:`stance.normalize`): the first
 token of an alias may carry the clitics و ف + ب ل ك + ال (so وبالحشد, للحشد,
 كالحشد all find الحشد); the following tokens must match exactly; the longest
 alias wins (كتائب حزب الله is KH, not HEZBOLLAH). Mentions never start or end
-inside a word. The dual feminine of a nisba (الأميركيتين) is not generated: in
+inside a word. ``exclude`` phrases (عين الأسد, an airbase; واشنطن بوست, a
+newspaper) take part in longest-match and then yield no mention. The dual feminine of a nisba (الأميركيتين) is not generated: in
 news it nearly always means "the Americas".
 """
 
@@ -75,6 +76,7 @@ class Actor:
     aliases: tuple[str, ...] = ()
     nisba: tuple[str, ...] = ()
     holders: tuple[Holder, ...] = ()
+    exclude: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -85,6 +87,7 @@ class Actor:
             "kind": self.kind,
             "aliases": list(self.aliases),
             "nisba": list(self.nisba),
+            "exclude": list(self.exclude),
             "holders": [
                 {
                     "alias": h.alias,
@@ -194,6 +197,8 @@ def _build_index(actors: Iterable[Actor]) -> dict[str, list[_Pattern]]:
                 add(("ال" + form,), actor.id, base, None)
         for holder in actor.holders:
             add(_tokens(holder.alias), actor.id, holder.alias, holder)
+        for phrase in actor.exclude:
+            add(_tokens(phrase), "", phrase, None)  # wins by length, then yields no mention
     for patterns in index.values():
         patterns.sort(key=lambda p: (-len(p.tokens), -sum(map(len, p.tokens))))
     return index
@@ -297,8 +302,9 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
             i += 1
             continue
         last = i + len(best.tokens) - 1
-        start, end = norm.to_original(words[i][1], words[last][2])
-        mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
+        if best.actor:
+            start, end = norm.to_original(words[i][1], words[last][2])
+            mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
         i = last + 1
     return mentions
 
@@ -338,7 +344,7 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
             f"{path}: {where}: kind {kind!r} is unknown; use one of {', '.join(KINDS)}"
         )
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "nisba"):
+    for key in ("aliases", "nisba", "exclude"):
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ActorInventoryError(
@@ -366,11 +372,11 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
         raise ActorInventoryError(
             f"{path}: {where}: alias list is empty; add at least one alias or delete the entry"
         )
-    unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders"}
+    unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders", "exclude"}
     if unknown:
         raise ActorInventoryError(
             f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
-            "id, name_en, name_ar, kind, aliases, nisba, holders"
+            "id, name_en, name_ar, kind, aliases, nisba, holders, exclude"
         )
     return Actor(
         id=actor_id,
@@ -380,6 +386,7 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
         aliases=lists["aliases"],
         nisba=lists["nisba"],
         holders=tuple(holders),
+        exclude=lists["exclude"],
     )
 
 

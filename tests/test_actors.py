@@ -126,3 +126,12 @@ def test_no_crash_on_any_string(text):
     for sentence in split_sentences(text):
         for m in match_actors(sentence.text):
             assert sentence.text[m.start:m.end] == m.surface
+
+
+def test_exclude_phrases_block_false_mentions():
+    assert found("سقطت صواريخ على قاعدة عين الأسد", date="2020-01-08") == []
+    assert found("قال بشار الأسد", date="2020-01-08") == [("SYR_GOV", "بشار الأسد")]
+    assert found("نقلت صحيفة واشنطن بوست") == []
+    assert found("اجتمع مجلس الأمن القومي الأميركي") == []
+    assert [a for a, _ in found("دعا مجلس الأمن الدولي")] == ["UN"]
+    assert [a for a, _ in found("قصفت قوات الاحتلال الأميركية")] == ["US"]
