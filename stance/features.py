@@ -74,6 +74,10 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         Minimum document frequency of a feature.
     char_ngrams : tuple, default=(2, 5)
         Character n-gram range of the plain view.
+    masked_ngrams : int, default=3
+        Longest word n-gram of the masked view.
+    cross : bool, default=True
+        Include the target × sentence-word view (else only the target id).
     actors_path : str or None, default=None
         Inventory used to find mentions (default: the bundled one).
     """
@@ -85,8 +89,12 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         max_features: int = 60000,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
+        masked_ngrams: int = 3,
+        cross: bool = True,
         actors_path: str | None = None,
     ) -> None:
+        self.masked_ngrams = masked_ngrams
+        self.cross = cross
         self.window = window
         self.max_features = max_features
         self.min_df = min_df
@@ -164,9 +172,9 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             if key not in found:
                 found[key] = match_actors(pair.text, inventory, pair.date)
             analysis = self.analyze(pair, inventory, found[key])
-            views["masked"].append(_ngrams(analysis["masked"], 3))
+            views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
-            views["cross"].append(analysis["cross"])
+            views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
             if plain and pair.text not in rows:
                 rows[pair.text] = len(rows)
                 views["plain_word"].append(analysis["plain_word"])

@@ -71,11 +71,19 @@ class LabeledLine:
     lineno: int = 0
 
 
+SPLITS = ("train", "dev", "test")
+
+
 def iter_label_files(path: str | Path) -> list[Path]:
-    """``*.jsonl`` files under ``path`` (or ``path`` itself), sorted."""
+    """``*.jsonl`` files under ``path`` (or ``path`` itself), sorted.
+
+    A labels tree with ``train/``, ``dev/`` or ``test/`` folders is read from those folders only
+    (working folders such as ``raw/`` and ``agreement/`` are not part of the corpus).
+    """
     p = Path(path)
     if p.is_dir():
-        return sorted(q for q in p.rglob("*.jsonl") if q.is_file())
+        roots = [p / s for s in SPLITS if (p / s).is_dir()] or [p]
+        return sorted(q for r in roots for q in r.rglob("*.jsonl") if q.is_file())
     return [p]
 
 

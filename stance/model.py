@@ -56,7 +56,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         Inverse regularization of the sentiment head.
     class_weight : str or None, default="balanced"
         Class weighting of the stance head.
-    window, max_features, min_df, char_ngrams, actors_path
+    window, max_features, min_df, char_ngrams, masked_ngrams, cross, actors_path
         Passed to :class:`stance.features.TargetFeatures`.
     """
 
@@ -70,8 +70,12 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         max_features: int = 60000,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
+        masked_ngrams: int = 3,
+        cross: bool = True,
         actors_path: str | None = None,
     ) -> None:
+        self.masked_ngrams = masked_ngrams
+        self.cross = cross
         self.C = C
         self.sentiment_C = sentiment_C
         self.class_weight = class_weight
@@ -84,7 +88,8 @@ class StanceModel(BaseEstimator, ClassifierMixin):
     def _features(self) -> TargetFeatures:
         return TargetFeatures(
             window=self.window, max_features=self.max_features, min_df=self.min_df,
-            char_ngrams=self.char_ngrams, actors_path=self.actors_path,
+            char_ngrams=self.char_ngrams, masked_ngrams=self.masked_ngrams, cross=self.cross,
+            actors_path=self.actors_path,
         )
 
     def fit(
