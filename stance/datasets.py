@@ -36,7 +36,10 @@ class ColumnSpec:
 
 @dataclass
 class Dataset:
-    """Pairs with stance labels, sentence sentiment, and where each came from."""
+    """Pairs with stance labels, sentence sentiment, and where each came from.
+
+    ``lines`` holds every labeled sentence once with its sentiment, also sentences without actors.
+    """
 
     pairs: list[Pair] = field(default_factory=list)
     stances: list[str] = field(default_factory=list)
@@ -44,6 +47,7 @@ class Dataset:
     found: list[bool] = field(default_factory=list)
     articles: list[str] = field(default_factory=list)
     sentence_ids: list[str] = field(default_factory=list)
+    lines: list[tuple[str, str | None]] = field(default_factory=list)
     errors: list[LabelError] = field(default_factory=list)
     digest: str = ""
 
@@ -52,7 +56,7 @@ class Dataset:
 
     def extend(self, other: "Dataset") -> None:
         """Append another dataset."""
-        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "errors"):
+        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "lines", "errors"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -98,6 +102,7 @@ def _from_labels(path: Path, inventory: Inventory | None) -> Dataset:
     for ln in read_labels(path, inventory, data.errors):
         from .actors import match_actors
 
+        data.lines.append((ln.text, ln.sentiment))
         found = {m.actor for m in match_actors(ln.text, inventory, ln.date)} if inventory else set()
         for t in ln.targets:
             data.pairs.append(Pair(ln.text, t.actor, ln.date))
@@ -191,6 +196,7 @@ def _from_columns(path: Path, spec: ColumnSpec, inventory: Inventory | None) -> 
         data.found.append(found)
         data.articles.append(f"{name}:{lineno}")
         data.sentence_ids.append(f"{name}:{lineno}")
+    data.lines = list({t.text: (t.text, s) for t, s in zip(data.pairs, data.sentiments)}.values())
     return data
 
 

@@ -64,7 +64,7 @@ def evaluate_model(model: StanceModel, data: Dataset) -> dict:
     if not len(data):
         raise ValueError("no labeled pairs to evaluate")
     matrix = model.transform(data.pairs)
-    proba = model.stance_.predict_proba(matrix)
+    proba = model.proba_from_matrix(matrix)
     classes = [str(c) for c in model.classes_]
     pred = [classes[i] for i in proba.argmax(axis=1)]
     gold = data.stances
@@ -94,17 +94,14 @@ def evaluate_model(model: StanceModel, data: Dataset) -> dict:
         "stance": stance,
     }
     if model.sentiment_ is not None:
-        first: dict[str, int] = {}
-        for i, (sid, s) in enumerate(zip(data.sentence_ids, data.sentiments)):
-            if s is not None and sid not in first:
-                first[sid] = i
-        if first:
-            idx = list(first.values())
-            sproba = model.predict_sentiment_proba(None, matrix[idx])
+        lines = [(t, v) for t, v in (data.lines or zip((p.text for p in data.pairs), data.sentiments)) if v]
+        lines = list({t: (t, v) for t, v in lines}.values())
+        if lines:
+            sproba = model.sentiment_.predict_proba(model.features_.transform_plain([t for t, _ in lines]))
             sclasses = [str(c) for c in model.sentiment_classes_]
             spred = [sclasses[i] for i in sproba.argmax(axis=1)]
-            sentiment = classification_report([data.sentiments[i] for i in idx], spred, SENTIMENTS)
-            sentiment["n_sentences"] = len(idx)
+            sentiment = classification_report([v for _, v in lines], spred, SENTIMENTS)
+            sentiment["n_sentences"] = len(lines)
             result["sentiment"] = sentiment
     return result
 

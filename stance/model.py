@@ -97,8 +97,14 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         X: Sequence[Pair],
         y: Sequence[str],
         sentiment: Sequence[str | None] | None = None,
+        sentences: Sequence[tuple[str, str | None]] | None = None,
     ) -> "StanceModel":
-        """Fit features and both heads; ``sentiment`` may hold ``None`` for unlabeled rows."""
+        """Fit features and both heads.
+
+        The sentiment head learns from ``sentences`` (``(text, label)``, one per sentence, also
+        sentences that mention no actor) when given, else from ``sentiment`` (one label per pair,
+        ``None`` for unlabeled rows), counting each distinct sentence once.
+        """
         X = list(X)
         y = np.asarray(y, dtype=object)
         if len(X) != len(y):
@@ -111,24 +117,51 @@ class StanceModel(BaseEstimator, ClassifierMixin):
             C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
         ).fit(matrix, y)
         self.classes_ = self.stance_.classes_
+        self.temperature_ = 1.0
+        if sentences is None and sentiment is not None:
+            sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
+        return self.fit_sentiment(sentences or [])
+
+    def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
+        """(Re)fit only the sentiment head on ``(text, label)`` sentences, on the fitted features."""
+        if C is not None:
+            self.sentiment_C = C
         self.sentiment_ = None
-        if sentiment is not None:
-            s = np.asarray([v if v is not None else "" for v in sentiment], dtype=object)
-            keep = s != ""
-            if keep.sum() and len(set(s[keep])) >= 2:
-                plain = matrix[:, self.features_.plain_columns()]
-                self.sentiment_ = LogisticRegression(
-                    C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0
-                ).fit(plain[keep], s[keep])
+        labeled = [(t, v) for t, v in sentences if v]
+        if len({v for _, v in labeled}) >= 2:
+            plain = self.features_.transform_plain([t for t, _ in labeled])
+            self.sentiment_ = LogisticRegression(
+                C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0
+            ).fit(plain, np.asarray([v for _, v in labeled], dtype=object))
         return self
 
     def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):
         """Feature matrix for pairs (see :meth:`TargetFeatures.transform` for ``plain``)."""
         return self.features_.transform(list(X), plain, plain_rows)
 
+    def proba_from_matrix(self, matrix) -> np.ndarray:
+        """Calibrated stance probabilities from a feature matrix (temperature-scaled softmax)."""
+        logits = self.stance_.decision_function(matrix) / getattr(self, "temperature_", 1.0)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def calibrate(self, X: Sequence[Pair], y: Sequence[str]) -> "StanceModel":
+        """Fit the temperature that minimises the log-loss of held-out pairs (dev), then keep it."""
+        logits = self.stance_.decision_function(self.transform(X))
+        index = np.array([list(self.classes_).index(v) for v in y])
+        best = (np.inf, 1.0)
+        for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 61)):
+            z = logits / t
+            z = z - z.max(axis=1, keepdims=True)
+            nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
+            best = min(best, (nll, float(t)))
+        self.temperature_ = best[1]
+        return self
+
     def predict_proba(self, X: Sequence[Pair]) -> np.ndarray:
         """Stance probabilities, columns in ``classes_`` order."""
-        return self.stance_.predict_proba(self.transform(X))
+        return self.proba_from_matrix(self.transform(X))
 
     def predict(self, X: Sequence[Pair]) -> np.ndarray:
         """Most probable stance per pair."""

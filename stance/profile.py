@@ -239,7 +239,7 @@ def _score_pairs(
         return []
     pairs = [Pair(it[3], it[4], it[6]) for it in items]
     matrix = model.transform(pairs, plain, plain_rows)
-    proba = model.stance_.predict_proba(matrix)
+    proba = model.proba_from_matrix(matrix)
     classes = [str(c) for c in model.classes_]
     if sentiments is None and model.sentiment_ is not None:
         sclasses = [str(c) for c in model.sentiment_classes_]

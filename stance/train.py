@@ -14,6 +14,7 @@ from .model import StanceModel
 __all__ = ["DEFAULT_GRID", "train_model"]
 
 DEFAULT_GRID: dict[str, list] = {"C": [1.0, 3.0, 10.0], "window": [3, 5]}
+SENTIMENT_GRID: list[float] = [1.0, 4.0, 16.0]
 
 
 def _note(progress: Callable[[str], None] | None, message: str) -> None:
@@ -51,20 +52,36 @@ def train_model(
         keys = sorted(grid)
         for values in itertools.product(*(grid[k] for k in keys)):
             candidate = base | dict(zip(keys, values))
-            model = StanceModel(**candidate).fit(train.pairs, train.stances, train.sentiments)
+            model = StanceModel(**candidate).fit(train.pairs, train.stances, train.sentiments, train.lines)
             report = evaluate_model(model, dev)
             score = report["stance"]["macro_f1"]
             search.append({"params": dict(zip(keys, values)), "dev_macro_f1": score})
             _note(progress, f"  {dict(zip(keys, values))}: dev macro-F1 {score:.3f}")
             if dev_metrics is None or score > dev_metrics["stance"]["macro_f1"]:
-                dev_metrics, chosen = report, candidate
-        _note(progress, f"chosen {chosen} (dev macro-F1 {dev_metrics['stance']['macro_f1']:.3f}); refitting on train+dev")
+                dev_metrics, chosen, best_model = report, candidate, model
+        if "sentiment_C" not in base and any(v for _, v in dev.lines):
+            best_sentiment = None
+            for c in SENTIMENT_GRID:  # the sentiment head alone, on the chosen features
+                report = evaluate_model(best_model.fit_sentiment(train.lines, C=c), dev)
+                score = report.get("sentiment", {}).get("macro_f1", 0.0)
+                search.append({"params": {"sentiment_C": c}, "dev_sentiment_macro_f1": score})
+                _note(progress, f"  sentiment_C={c}: dev sentiment macro-F1 {score:.3f}")
+                if best_sentiment is None or score > best_sentiment[0]:
+                    best_sentiment = (score, c, report)
+            chosen = chosen | {"sentiment_C": best_sentiment[1]}
+            dev_metrics["sentiment"] = best_sentiment[2].get("sentiment")
+        temperature = best_model.calibrate(dev.pairs, dev.stances).temperature_
+        _note(progress, f"chosen {chosen} (dev macro-F1 {dev_metrics['stance']['macro_f1']:.3f}), "
+                        f"temperature {temperature:.2f}; refitting on train+dev")
         full = Dataset()
         full.extend(train)
         full.extend(dev)
     else:
         full = train
-    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments)
+    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines)
+    if dev is not None and len(dev):
+        model.temperature_ = temperature
+        dev_metrics["stance"]["ece_calibrated"] = evaluate_model(best_model, dev)["stance"]["ece"]
     metadata = {
         "data_hash": train.digest + (dev.digest if dev is not None else ""),
         "n_train_pairs": len(train),
@@ -86,6 +103,7 @@ def _summary(report: dict | None) -> dict | None:
         "stance_f_avg": report["stance"]["f_avg"],
         "stance_accuracy": report["stance"]["accuracy"],
         "stance_ece": report["stance"]["ece"],
+        "stance_ece_after_temperature": report["stance"].get("ece_calibrated"),
     }
     if "sentiment" in report:
         out["sentiment_macro_f1"] = report["sentiment"]["macro_f1"]

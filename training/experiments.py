@@ -34,6 +34,8 @@ VARIANTS = {
     "no cross": {"cross": False},
     "w3 no cross": {"window": 3, "cross": False},
     "w3 masked 1-2": {"window": 3, "masked_ngrams": 2},
+    "sentiment C=0.5": {"sentiment_C": 0.5},
+    "sentiment C=8": {"sentiment_C": 8.0},
 }
 
 
@@ -47,7 +49,7 @@ def main() -> None:
     print(f"{'variant':<18}{'macroF1':>8}{'F_avg':>7}{'acc':>7}{'ECE':>7}{'contr':>7}{'sentF1':>8}{'fit s':>7}")
     for name in names:
         t0 = time.perf_counter()
-        model = StanceModel(**VARIANTS[name]).fit(train.pairs, train.stances, train.sentiments)
+        model = StanceModel(**VARIANTS[name]).fit(train.pairs, train.stances, train.sentiments, train.lines)
         fit = time.perf_counter() - t0
         r = evaluate_model(model, dev)
         s = r["stance"]
