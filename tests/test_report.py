@@ -30,7 +30,7 @@ def model_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.fail("the report tests need Debian's chromium and chromium-driver: "
                     "sudo apt-get install -y chromium chromium-driver (see README)")
@@ -41,7 +41,8 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1600"]:
+                 "--disable-dev-shm-usage", "--window-size=1280,1600",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -93,7 +94,9 @@ def test_seed_article_report(browser, model_path, tmp_path):
     assert us_colors != pal_colors
     shaded = [c for c in us_colors if c not in ("rgba(0, 0, 0, 0)", "transparent")]
     assert len(shaded) == 12  # the US is mentioned in 12 of the 16 sentences
-    browser.execute_script("arguments[0].focus()", sentences[0])
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).move_to_element(sentences[0]).perform()  # hover shows the tooltip
     tooltip = browser.find_element(By.ID, "tooltip")
     assert tooltip.is_displayed() and "favor" in tooltip.text
     select.select_by_value("US")
