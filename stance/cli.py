@@ -634,7 +634,7 @@ def report(paths, output, title, model_path, only, group_by, text_field, id_fiel
 
 def _print_stats(stats: dict) -> None:
     for key in ("articles", "lines", "sentences_with_actor", "pairs", "multi_actor_share",
-                "contrast_sentences", "contrast_pairs", "stance", "sentiment"):
+                "contrast_sentences", "contrast_pairs", "stance", "sentiment", "near_duplicate_rate"):
         click.echo(f"{key:<22} {stats.get(key)}")
     for split, values in sorted(stats.get("splits", {}).items()):
         click.echo(f"split {split:<16} {values}")

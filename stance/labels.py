@@ -275,12 +275,16 @@ def check_lines(
                 f"{group[0].path}: article {article}: line numbers {numbers[:5]}... are not 0..{len(numbers) - 1}; "
                 "keep every line of the article, numbered from 0"
             )
-    for a, b, jac in near_duplicates(lines):
+    duplicates = near_duplicates(lines)
+    for a, b, jac in duplicates:
         report.problems.append(
             f"{a.path}:{a.lineno} and {b.path}:{b.lineno}: near-duplicate sentences "
             f"(5-gram Jaccard {jac:.2f}); rewrite or delete one"
         )
     report.stats = corpus_stats(lines, split_of)
+    involved = {(a.path, a.lineno) for a, b, _ in duplicates} | {(b.path, b.lineno) for a, b, _ in duplicates}
+    report.stats["near_duplicate_sentences"] = len(involved)
+    report.stats["near_duplicate_rate"] = round(len(involved) / len(lines), 4) if lines else 0.0
     return report
 
 
