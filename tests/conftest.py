@@ -17,3 +17,16 @@ def seed_text() -> str:
 @pytest.fixture(scope="session")
 def seed_gold() -> list[dict]:
     return [json.loads(line) for line in SEED_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> str:
+    """A small model trained on tests/data/tiny.jsonl, saved once for the whole run."""
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+    from stance.model import StanceModel
+
+    data = load_dataset(DATA / "tiny.jsonl", load_actors())
+    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments, data.lines).save(path)
+    return str(path)

@@ -1,6 +1,5 @@
 """Dask engine: same results as one machine, bad records reported the same way, worker loss survived."""
 
-import csv
 import io
 import json
 import logging
@@ -15,24 +14,14 @@ from click.testing import CliRunner
 dd = pytest.importorskip("dask.dataframe", reason="install the dask extra: pip install '.[dask]'")
 from distributed import Client, LocalCluster  # noqa: E402
 
-from stance.actors import load_actors  # noqa: E402
 from stance.cli import cli  # noqa: E402
 from stance.dask import score_partitions  # noqa: E402
-from stance.datasets import load_dataset  # noqa: E402
 from stance.model import StanceModel  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_87b51e7b310dad56.txt"
 KEY = ["id", "actor"]
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    data = load_dataset(DATA / "tiny.jsonl", load_actors())
-    path = tmp_path_factory.mktemp("m") / "m.joblib"
-    StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments).save(path)
-    return str(path)
 
 
 @pytest.fixture(scope="module")

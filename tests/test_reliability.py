@@ -13,23 +13,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.actors import load_actors
 from stance.cli import cli
-from stance.datasets import load_dataset
 from stance.io import RecordError, read_articles
 from stance.model import StanceModel
 
 DATA = Path(__file__).resolve().parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_87b51e7b310dad56.txt"
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    data = load_dataset(DATA / "tiny.jsonl", load_actors())
-    path = tmp_path_factory.mktemp("m") / "m.joblib"
-    StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments).save(path)
-    return str(path)
 
 
 def predict(model_path, *args, input=None):

@@ -110,7 +110,7 @@ def main() -> None:
         return
     print(f"train {len(train)} / dev {len(dev)} / test {len(test)} pairs; contrast subset {len(contrast)} pairs; "
           f"chosen {out['chosen_params']}; training with grid {train_seconds:.1f} s")
-    print(f"| model | test macro-F1 | test F_avg | test accuracy | contrast macro-F1 | contrast accuracy |")
+    print("| model | test macro-F1 | test F_avg | test accuracy | contrast macro-F1 | contrast accuracy |")
     print("|---|---|---|---|---|---|")
     for name, r in table.items():
         t, c = r["test"], r["contrast"]
