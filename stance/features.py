@@ -12,9 +12,9 @@ views, each a bounded TF-IDF vocabulary, and stacks them:
     words within ``window`` tokens left / right of the target mention, marked
     ``L_`` / ``R_`` (with their bigrams);
 ``cross``
-    the target crossed with the sentence's words (``US|قصف``), so a target can
-    learn its own vocabulary; this is also how a target that the text never
-    names (a public-dataset topic) is seen;
+    the target crossed with the sentence's words outside actor mentions
+    (``US|قصف``), so a target can learn its own vocabulary; this is also how a
+    target that the text never names (a public-dataset topic) is seen;
 ``plain``
     target-blind word 1–2 and character 2–5 n-grams (the sentiment head uses
     only these).
@@ -53,6 +53,11 @@ def _split(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def _content_words(normalized: str) -> list[str]:
+    """Distinct words of a normalized sentence, longer than one character, sorted."""
+    return sorted({t for t in _split(normalized) if len(t) > 1})
+
+
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
@@ -74,7 +79,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         Minimum document frequency of a feature.
     char_ngrams : tuple, default=(2, 5)
         Character n-gram range of the plain view.
-    masked_ngrams : int, default=3
+    masked_ngrams : int, default=2
         Longest word n-gram of the masked view.
     cross : bool, default=True
         Include the target × sentence-word view (else only the target id).
@@ -89,7 +94,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         max_features: int = 60000,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
-        masked_ngrams: int = 3,
+        masked_ngrams: int = 2,
         cross: bool = True,
         actors_path: str | None = None,
     ) -> None:
@@ -107,9 +112,10 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         return load_actors(self.actors_path)
 
     def analyze(
-        self, pair: Pair, inventory: Inventory | None = None, mentions: list | None = None
-    ) -> dict[str, list[str] | str]:
-        """The token lists of every view for one pair (also used for explanations)."""
+        self, pair: Pair, inventory: Inventory | None = None, mentions: list | None = None,
+        words: list[str] | None = None,
+    ) -> dict[str, list[str]]:
+        """The token lists of the target views for one pair (``words``: the sentence's distinct words)."""
         inventory = inventory or self._inventory()
         text = pair.text
         if mentions is None:
@@ -138,10 +144,12 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
                 window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
         else:
             window.append("NO_MENTION")
-        plain = normalize(text)
         tid = _target_id(pair.target)
-        cross = [f"{tid}|{t}" for t in set(_split(plain)) if len(t) > 1] + [f"T={tid}"]
-        return {"masked": masked, "window": window, "cross": cross, "plain_word": plain, "plain_char": plain}
+        if words is None:
+            words = _content_words(normalize(text))
+        cross = [f"{tid}|{t}" for t in words]
+        cross.append(f"T={tid}")
+        return {"masked": masked, "window": window, "cross": cross}
 
     # -- estimator API ------------------------------------------------------
 
@@ -165,20 +173,25 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         inventory = self._inventory()
         views: dict[str, list] = {v: [] for v in VIEWS}
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
+        normalized_text: dict[str, str] = {}
+        words: dict[str, list[str]] = {}
         rows: dict[str, int] = {}
         row_of: list[int] = []
         for pair in X:
             key = (pair.text, pair.date)
             if key not in found:
                 found[key] = match_actors(pair.text, inventory, pair.date)
-            analysis = self.analyze(pair, inventory, found[key])
+            if pair.text not in normalized_text:
+                normalized_text[pair.text] = normalize(pair.text)
+                words[pair.text] = _content_words(normalized_text[pair.text])
+            analysis = self.analyze(pair, inventory, found[key], words[pair.text])
             views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
             if plain and pair.text not in rows:
                 rows[pair.text] = len(rows)
-                views["plain_word"].append(analysis["plain_word"])
-                views["plain_char"].append(analysis["plain_char"])
+                views["plain_word"].append(normalized_text[pair.text])
+                views["plain_char"].append(normalized_text[pair.text])
             row_of.append(rows.get(pair.text, -1))
         return views, row_of
 
