@@ -146,3 +146,16 @@ def test_concurrent_default_model_build(tmp_path, monkeypatch):
     files = list((tmp_path / "home").glob("default-*.joblib"))
     assert len(files) == 1
     assert StanceModel.load(files[0]).predict([Pair("قصفت واشنطن الحشد الشعبي", "PMF")])[0] in {"against", "favor", "none"}
+
+
+def test_bundled_labels_ship_with_the_package():
+    """The default model is built from labels inside the installed package (train and dev, not test)."""
+    from stance.cache import bundled_labels, default_model_path
+
+    root = bundled_labels()
+    train = list((root / "train").glob("*.jsonl"))
+    assert train, f"no bundled training labels under {root}"
+    assert list((root / "dev").glob("*.jsonl"))
+    first = json.loads(train[0].read_text(encoding="utf-8").splitlines()[0])
+    assert {"text", "targets"} <= set(first)
+    assert default_model_path().name.startswith("default-")
