@@ -139,6 +139,7 @@ class Inventory:
     source: str = "<default>"
     _index: dict[str, list[_Pattern]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, object], list["Mention"]] = field(default_factory=dict, repr=False)
+    _candidates: dict[str, tuple] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
@@ -275,6 +276,20 @@ def match_actors(
 
 
 _MEMO_SIZE = 20000
+_CANDIDATE_CACHE_SIZE = 500000
+
+
+def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...], ...]:
+    """Patterns that may start at ``token``, grouped by stem (most tokens have none); cached per word."""
+    cache = inventory._candidates
+    found = cache.get(token)
+    if found is None:
+        index = inventory._index
+        found = tuple(tuple(index[stem]) for stem, _ in _stems(token) if stem in index)
+        if len(cache) >= _CANDIDATE_CACHE_SIZE:
+            cache.clear()
+        cache[token] = found
+    return found
 
 
 def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention]:
@@ -282,13 +297,12 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     norm = normalize_with_offsets(text)
     words = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm.text)]
     values = [w[0] for w in words]
-    index = inventory._index
     mentions: list[Mention] = []
     i = 0
     while i < len(words):
         best: _Pattern | None = None
-        for stem, _ in _stems(values[i]):
-            for pattern in index.get(stem, ()):
+        for group in _candidates(values[i], inventory):
+            for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and n <= len(best.tokens):
                     break

@@ -52,8 +52,10 @@ def default_model_path() -> Path:
     """Cache path of the default model for these labels and versions."""
     from . import __version__
 
-    key = f"{_labels_hash(bundled_labels())}-stance{__version__}-sklearn{sklearn.__version__}"
-    return cache_dir() / f"default-{key}.joblib"
+    from .model import FORMAT_VERSION
+
+    key = f"{_labels_hash(bundled_labels())}-stance{__version__}-sklearn{sklearn.__version__}-f{FORMAT_VERSION}"
+    return cache_dir() / f"default-{key}.model"
 
 
 def build_default_model(path: Path) -> StanceModel:

@@ -183,7 +183,7 @@ def column_options(f):
               help="Training data: a labels directory with train/ (and dev/), a labels JSONL, or a CSV/TSV/JSONL "
                    "column file. Default: the bundled labels.")
 @click.option("--dev", "dev_path", default=None, help="Dev data for choosing hyper-parameters (default: DATA/dev when DATA is a labels tree).")
-@click.option("-o", "--output", default="stance-model.joblib", show_default=True, help="Model file to write (atomically).")
+@click.option("-o", "--output", default="stance.model", show_default=True, help="Model file to write (atomically).")
 @click.option("--C", "C", type=float, default=None, help="Fix the stance head's C instead of searching the grid.")
 @column_options
 @actors_option
@@ -194,10 +194,10 @@ def train(data_path, dev_path, output, C, text_col, target_col, label_col, senti
 
     \b
     Examples:
-      stance train -o model.joblib                       # bundled labels, grid on dev
-      stance train --data labels/ -o model.joblib
+      stance train -o model.model                       # bundled labels, grid on dev
+      stance train --data labels/ -o model.model
       stance train --data mawqif_train.csv --text-col text --target-col target \\
-          --label-col stance --sentiment-col sentiment -o mawqif.joblib
+          --label-col stance --sentiment-col sentiment -o mawqif.model
     """
     from .cache import bundled_labels
     from .train import train_model

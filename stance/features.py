@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,10 +59,25 @@ def _content_words(normalized: str) -> list[str]:
     return sorted({t for t in _split(normalized) if len(t) > 1})
 
 
+def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:
+    """Normalized tokens between actor mentions, and the mentions' actor ids, for one sentence.
+
+    Joining them with a placeholder per mention gives the masked token sequence of any target.
+    """
+    segments: list[list[str]] = []
+    last = 0
+    for m in mentions:
+        segments.append(_split(normalize(text[last:m.start])) if m.start > last else [])
+        last = max(last, m.end)
+    segments.append(_split(normalize(text[last:])))
+    return segments, [m.actor for m in mentions]
+
+
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=4096)
 def _target_id(target: str) -> str:
     return re.sub(r"\s+", "_", normalize(target).strip()) or "_"
 
@@ -117,25 +133,26 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
     ) -> dict[str, list[str]]:
         """The token lists of the target views for one pair (``words``: the sentence's distinct words)."""
         inventory = inventory or self._inventory()
-        text = pair.text
         if mentions is None:
-            mentions = match_actors(text, inventory, pair.date)
-        pieces: list[str] = []
-        last = 0
-        target_found = False
-        for m in mentions:
-            pieces.append(normalize(text[last:m.start]))
-            if m.actor == pair.target:
-                pieces.append(f" {_TGT} ")
-                target_found = True
+            mentions = match_actors(pair.text, inventory, pair.date)
+        if words is None:
+            words = _content_words(normalize(pair.text))
+        return self._analyze_parts(pair.target, _segments(pair.text, mentions), words)
+
+    def _analyze_parts(self, target: str, parts: tuple, words: list[str]) -> dict[str, list[str]]:
+        """Target views from a sentence's :func:`_segments` (computed once per sentence)."""
+        segments, actors = parts
+        masked: list[str] = list(segments[0])
+        positions: list[int] = []
+        for actor, segment in zip(actors, segments[1:]):
+            if actor == target:
+                positions.append(len(masked))
+                masked.append(_TGT)
             else:
-                pieces.append(f" {_OTH} ")
-            last = m.end
-        pieces.append(normalize(text[last:]))
-        masked = _split("".join(pieces))
+                masked.append(_OTH)
+            masked += segment
         window: list[str] = []
-        if target_found:
-            positions = [i for i, tok in enumerate(masked) if tok == _TGT]
+        if positions:
             for p in positions:
                 left = masked[max(0, p - self.window):p]
                 right = masked[p + 1:p + 1 + self.window]
@@ -144,9 +161,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
                 window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
         else:
             window.append("NO_MENTION")
-        tid = _target_id(pair.target)
-        if words is None:
-            words = _content_words(normalize(text))
+        tid = _target_id(target)
         cross = [f"{tid}|{t}" for t in words]
         cross.append(f"T={tid}")
         return {"masked": masked, "window": window, "cross": cross}
@@ -180,11 +195,11 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         for pair in X:
             key = (pair.text, pair.date)
             if key not in found:
-                found[key] = match_actors(pair.text, inventory, pair.date)
+                found[key] = _segments(pair.text, match_actors(pair.text, inventory, pair.date))
             if pair.text not in normalized_text:
                 normalized_text[pair.text] = normalize(pair.text)
                 words[pair.text] = _content_words(normalized_text[pair.text])
-            analysis = self.analyze(pair, inventory, found[key], words[pair.text])
+            analysis = self._analyze_parts(pair.target, found[key], words[pair.text])
             views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
@@ -230,6 +245,16 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         if plain is not None:
             blocks.append(plain[plain_rows])
         return sp.hstack(blocks, format="csr")
+
+    def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
+        """Only the target-aware columns (every view before ``plain_word``), for pairs."""
+        views, _ = self._views(list(X), plain=False)
+        blocks = [self.vectorizers_[v].transform(views[v]) for v in VIEWS if not v.startswith("plain")]
+        return sp.hstack(blocks, format="csr")
+
+    def n_target_columns(self) -> int:
+        """Number of target-aware columns; the plain columns follow them."""
+        return self.slices_["plain_word"][0]
 
     def transform_plain(self, texts: list[str]) -> sp.csr_matrix:
         """Only the target-blind columns (``plain_columns()`` order) for raw sentences."""

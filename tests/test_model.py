@@ -11,7 +11,7 @@ from stance.actors import load_actors
 from stance.datasets import ColumnSpec, load_dataset, parse_label_map
 from stance.evaluate import classification_report, evaluate_model, expected_calibration_error
 from stance.features import Pair
-from stance.model import ModelError, StanceModel, save_atomic
+from stance.model import ModelError, StanceModel, read_payload, save_atomic
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -46,7 +46,7 @@ def test_sentiment_head(model, tiny):
 
 
 def test_round_trip(model, tiny, tmp_path):
-    path = model.save(tmp_path / "m.joblib", {"note": "x"})
+    path = model.save(tmp_path / "m.model", {"note": "x"})
     loaded = StanceModel.load(path)
     assert np.allclose(loaded.predict_proba(tiny.pairs), model.predict_proba(tiny.pairs))
     assert loaded.metadata_["note"] == "x" and loaded.metadata_["stance_classes"] == ["against", "favor", "none"]
@@ -54,25 +54,29 @@ def test_round_trip(model, tiny, tmp_path):
 
 
 def test_version_refusal(model, tmp_path):
-    path = model.save(tmp_path / "m.joblib")
-    payload = joblib.load(path)
+    path = model.save(tmp_path / "m.model")
+    payload = read_payload(path)
     payload["metadata"]["sklearn_version"] = "0.24.2"
-    joblib.dump(payload, path)
+    save_atomic(payload, path)
     with pytest.raises(ModelError, match="scikit-learn 0.24.2.*stance train"):
         StanceModel.load(path)
     payload["metadata"]["format_version"] = 99
-    joblib.dump(payload, path)
+    save_atomic(payload, path)
     with pytest.raises(ModelError, match="format 99"):
+        StanceModel.load(path)
+    payload["metadata"]["format_version"] = 1  # a file of the joblib era is refused with the same advice
+    joblib.dump(payload, path)
+    with pytest.raises(ModelError, match="format 1 .*stance train"):
         StanceModel.load(path)
 
 
 def test_corrupt_and_missing_model(tmp_path):
-    bad = tmp_path / "bad.joblib"
+    bad = tmp_path / "bad.model"
     bad.write_bytes(b"not a model")
     with pytest.raises(ModelError, match="rebuild"):
         StanceModel.load(bad)
     with pytest.raises(ModelError, match="no such model file"):
-        StanceModel.load(tmp_path / "missing.joblib")
+        StanceModel.load(tmp_path / "missing.model")
 
 
 class Boom:
@@ -81,12 +85,12 @@ class Boom:
 
 
 def test_atomic_write_failure_keeps_old_file(tmp_path):
-    path = tmp_path / "m.joblib"
+    path = tmp_path / "m.model"
     save_atomic({"v": 1}, path)
     with pytest.raises(RuntimeError):
         save_atomic({"v": Boom()}, path)
-    assert joblib.load(path) == {"v": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]
+    assert read_payload(path) == {"v": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["m.model"]
 
 
 def test_column_file_with_label_map():
@@ -143,7 +147,7 @@ def test_concurrent_default_model_build(tmp_path, monkeypatch):
     for p in procs:
         p.join(120)
     assert all(p.exitcode == 0 for p in procs)
-    files = list((tmp_path / "home").glob("default-*.joblib"))
+    files = list((tmp_path / "home").glob("default-*.model"))
     assert len(files) == 1
     assert StanceModel.load(files[0]).predict([Pair("قصفت واشنطن الحشد الشعبي", "PMF")])[0] in {"against", "favor", "none"}
 

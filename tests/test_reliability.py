@@ -99,7 +99,7 @@ def test_missing_input_file(model_path):
 
 
 def test_missing_model_file_says_how_to_build(tmp_path):
-    r = CliRunner().invoke(cli, ["predict", "--model", str(tmp_path / "none.joblib"), str(SEED)])
+    r = CliRunner().invoke(cli, ["predict", "--model", str(tmp_path / "none.model"), str(SEED)])
     assert r.exit_code == 1 and "stance train -o" in r.output
 
 
@@ -161,7 +161,7 @@ def test_interrupted_predict_leaves_old_file_or_complete_prefix(model_path, tmp_
 
 
 def test_interrupted_train_keeps_previous_model(model_path, tmp_path):
-    target = tmp_path / "model.joblib"
+    target = tmp_path / "model.model"
     target.write_bytes(Path(model_path).read_bytes())
     before = target.read_bytes()
     big = tmp_path / "big.jsonl"
@@ -177,4 +177,4 @@ def test_interrupted_train_keeps_previous_model(model_path, tmp_path):
     proc.communicate(timeout=60)
     assert target.read_bytes() == before
     assert StanceModel.load(target).classes_.tolist() == ["against", "favor", "none"]
-    assert not list(tmp_path.glob(".model.joblib.*"))
+    assert not list(tmp_path.glob(".model.model.*"))
