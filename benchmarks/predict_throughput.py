@@ -66,20 +66,21 @@ def write_corpus(articles: list[dict], n: int, path: Path) -> int:
     return total
 
 
-def run_predict(corpus: Path, jobs: int, model: str | None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `stance predict` run."""
+def run_predict(corpus: Path, jobs: int, model: str | None) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds (all processes) of one `stance predict` run."""
     cmd = [sys.executable, "-m", "stance.cli", "predict", "--quiet", "--format", "jsonl", "--jobs", str(jobs),
            "-o", os.devnull, str(corpus)]
     if model:
         cmd[4:4] = ["--model", model]
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
              "r = subprocess.run(sys.argv[1:]); "
-             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+             "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(time.perf_counter() - t, u.ru_maxrss, r.returncode, u.ru_utime + u.ru_stime)")
     out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True)
-    seconds, rss, code = out.stdout.split()
+    seconds, rss, code, cpu = out.stdout.split()
     if code != "0":
         raise SystemExit(f"stance predict failed: {out.stderr}")
-    return float(seconds), int(rss)
+    return float(seconds), int(rss), float(cpu)
 
 
 def main() -> None:
@@ -105,24 +106,26 @@ def main() -> None:
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(train_sents)
     clf = LogisticRegression(max_iter=2000).fit(sp.hstack([word.transform(train_sents), char.transform(train_sents)]),
                                                train_labels)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     clf.predict_proba(sp.hstack([word.transform(sentences), char.transform(sentences)]).tocsr())
     bare = len(sentences) / (time.perf_counter() - t0)
+    bare_cpu = len(sentences) / (time.process_time() - c0)
 
-    t1, _ = run_predict(corpus, 1, args.model)
-    t2, _ = run_predict(corpus, 2, args.model)
+    t1, _, cpu1 = run_predict(corpus, 1, args.model)
+    t2, _, _ = run_predict(corpus, 2, args.model)
     print(f"corpus: {args.articles} articles, {n_sent} sentences (cycled from {len(articles)} labeled articles)")
-    print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s")
+    print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s  ({bare_cpu:.0f} per CPU-second)")
     print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {args.articles / t1:8.1f} articles/s"
-          f"  ratio to bare {n_sent / t1 / bare:.2f}")
+          f"  ratio to bare {n_sent / t1 / bare:.2f} (wall), {n_sent / cpu1 / bare_cpu:.2f} (CPU time, "
+          f"start-up included)")
     print(f"stance predict --jobs 2:        {n_sent / t2:10.0f} sentences/s  {args.articles / t2:8.1f} articles/s"
           f"  speed-up over 1 job {t1 / t2:.2f}x")
     if args.memory_articles:
         small, big = tmp / "small.jsonl", tmp / "big.jsonl"
         write_corpus(articles, 1000, small)
         write_corpus(articles, args.memory_articles, big)
-        _, rss_small = run_predict(small, 1, args.model)
-        _, rss_big = run_predict(big, 1, args.model)
+        _, rss_small, _ = run_predict(small, 1, args.model)
+        _, rss_big, _ = run_predict(big, 1, args.model)
         print(f"peak RSS: 1000 articles {rss_small / 1024:.0f} MiB, {args.memory_articles} articles "
               f"{rss_big / 1024:.0f} MiB (difference {(rss_big - rss_small) / 1024:.0f} MiB)")
 

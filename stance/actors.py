@@ -11,7 +11,10 @@ token of an alias may carry the clitics و ف + ب ل ك + ال (so وبالحش
 alias wins (كتائب حزب الله is KH, not HEZBOLLAH). Mentions never start or end
 inside a word. ``exclude`` phrases (عين الأسد, an airbase; واشنطن بوست, a
 newspaper) take part in longest-match and then yield no mention. The dual feminine of a nisba (الأميركيتين) is not generated: in
-news it nearly always means "the Americas".
+news it nearly always means "the Americas". A holder is a dated alias (an office
+holder, or a phrase whose referent depends on the period, such as قوات التحالف);
+with no article date every holder matches, and of two equally long aliases the
+one whose term has ended yields (see ``_yields``).
 """
 
 from __future__ import annotations
@@ -292,6 +295,18 @@ def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...
     return found
 
 
+def _yields(pattern: _Pattern, day: dt.date | None) -> bool:
+    """True when ``pattern`` gives way to an equally long alias without an end date.
+
+    Without an article date every dated alias is active, so a phrase dated for two
+    actors in different periods (قوات التحالف: the US-led force 2003–2011, the
+    anti-ISIS coalition from 2014-09) would go to whichever comes first in the
+    file. Undated text is taken to be current: an alias whose term has ended
+    yields to an equally long alias (or exclude) whose term has not.
+    """
+    return day is None and pattern.holder is not None and pattern.holder.until is not None
+
+
 def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention]:
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
@@ -304,14 +319,19 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
         for group in _candidates(values[i], inventory):
             for pattern in group:
                 n = len(pattern.tokens)
-                if best is not None and n <= len(best.tokens):
+                if best is not None and (
+                    n < len(best.tokens) or (n == len(best.tokens) and not _yields(best, day))
+                ):
                     break
                 if tuple(values[i + 1 : i + n]) != pattern.tokens[1:]:
                     continue
                 if pattern.holder is not None and not pattern.holder.active(day):
                     continue
+                if best is not None and n == len(best.tokens) and _yields(pattern, day):
+                    continue  # an equally long ended-term alias never displaces the first match
                 best = pattern
-                break
+                if not _yields(best, day):
+                    break
         if best is None:
             i += 1
             continue

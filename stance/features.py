@@ -5,9 +5,10 @@ topic string), and optionally the article date. The transformer builds four
 views, each a bounded TF-IDF vocabulary, and stacks them:
 
 ``masked``
-    word 1–3 n-grams of the sentence with the target's mentions replaced by
-    ``TGT`` and other actors' mentions by ``OTH`` (so "قصفت TGT" and "TGT قصفت"
-    differ, and the same sentence reads differently for each target);
+    the words of the sentence (1-grams by default, longer n-grams with
+    ``masked_ngrams``) with the target's mentions replaced by ``TGT`` and other
+    actors' mentions by ``OTH`` (so the same sentence reads differently for each
+    target; word order around the target is the ``window`` view's job);
 ``window``
     words within ``window`` tokens left / right of the target mention, marked
     ``L_`` / ``R_`` (with their bigrams);
@@ -32,6 +33,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .actors import Inventory, load_actors, match_actors
+from .fastvec import WordCachedCharVectorizer
 from .normalize import normalize
 
 __all__ = ["Pair", "TargetFeatures", "VIEWS"]
@@ -95,7 +97,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         Minimum document frequency of a feature.
     char_ngrams : tuple, default=(2, 5)
         Character n-gram range of the plain view.
-    masked_ngrams : int, default=2
+    masked_ngrams : int, default=1
         Longest word n-gram of the masked view.
     cross : bool, default=True
         Include the target × sentence-word view (else only the target id).
@@ -110,7 +112,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         max_features: int = 60000,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
-        masked_ngrams: int = 2,
+        masked_ngrams: int = 1,
         cross: bool = True,
         actors_path: str | None = None,
     ) -> None:
@@ -239,7 +241,9 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             if v.startswith("plain"):
                 if plain is not None:
                     continue
-                blocks.append(self.vectorizers_[v].transform(views[v])[row_of])
+                docs = views[v]
+                block = self._plain_char(docs) if v == "plain_char" else self.vectorizers_[v].transform(docs)
+                blocks.append(block[row_of])
             else:
                 blocks.append(self.vectorizers_[v].transform(views[v]))
         if plain is not None:
@@ -263,10 +267,21 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             a, b = self.slices_["plain_word"], self.slices_["plain_char"]
             return sp.csr_matrix((0, (a[1] - a[0]) + (b[1] - b[0])), dtype=np.float32)
         return sp.hstack(
-            [self.vectorizers_["plain_word"].transform(normalized),
-             self.vectorizers_["plain_char"].transform(normalized)],
+            [self.vectorizers_["plain_word"].transform(normalized), self._plain_char(normalized)],
             format="csr",
         )
+
+    def _plain_char(self, normalized: list[str]) -> sp.csr_matrix:
+        """The character view through a per-word cache (same matrix as the vectorizer's transform)."""
+        fast = self.__dict__.get("_fast_char")
+        if fast is None or fast.vectorizer is not self.vectorizers_["plain_char"]:
+            fast = self._fast_char = WordCachedCharVectorizer(self.vectorizers_["plain_char"])
+        return fast.transform(normalized)
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())
+        state.pop("_fast_char", None)  # a cache, rebuilt on first use
+        return state
 
     def _set_slices(self, blocks: list[sp.spmatrix]) -> None:
         self.slices_ = {}

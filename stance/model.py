@@ -74,7 +74,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         max_features: int = 60000,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
-        masked_ngrams: int = 2,
+        masked_ngrams: int = 1,
         cross: bool = True,
         actors_path: str | None = None,
     ) -> None:

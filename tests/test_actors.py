@@ -135,3 +135,61 @@ def test_exclude_phrases_block_false_mentions():
     assert found("اجتمع مجلس الأمن القومي الأميركي") == []
     assert [a for a, _ in found("دعا مجلس الأمن الدولي")] == ["UN"]
     assert [a for a, _ in found("قصفت قوات الاحتلال الأميركية")] == ["US"]
+
+
+def test_one_phrase_dated_for_two_actors(tmp_path):
+    # قوات التحالف: the US-led force in 2003-2011, the anti-ISIS coalition from 2014-09.
+    assert found("هاجم مسلحون قوات التحالف", date="2005-06-01") == [("US", "قوات التحالف")]
+    assert found("هاجم مسلحون قوات التحالف", date="2020-06-01") == [("COALITION", "قوات التحالف")]
+    assert found("هاجم مسلحون قوات التحالف", date="2013-01-01") == []
+    # With no date the current meaning wins whatever the file order (the US entry comes first).
+    assert found("هاجم مسلحون قوات التحالف") == [("COALITION", "قوات التحالف")]
+    path = tmp_path / "two.toml"
+    path.write_text(
+        '[[actors]]\nid = "OLD"\nname_en = "a"\nname_ar = "b"\nkind = "state"\n'
+        'holders = [{ alias = "القوة", since = "2003-01-01", until = "2011-12-31" }]\n'
+        '[[actors]]\nid = "NEW"\nname_en = "c"\nname_ar = "d"\nkind = "state"\n'
+        'holders = [{ alias = "القوة", since = "2014-09-01" }]\n',
+        encoding="utf-8",
+    )
+    inv = load_actors(path)
+    assert found("قالت القوة", inv) == [("NEW", "القوة")]
+    assert found("قالت القوة", inv, date="2008-01-01") == [("OLD", "القوة")]
+    # An ended term still wins when it is the only candidate, and longer aliases still win.
+    assert found("قال بايدن", date=None) == [("US", "بايدن")]
+    assert found("قال فاروق الشرع", date="2003-01-01") == [("SYR_GOV", "فاروق الشرع")]
+    assert found("قال فاروق الشرع", date="2025-01-01") == []
+
+
+def test_homonyms_reported_by_annotators_are_excluded():
+    assert found("قال مندوب سوريا بشار الجعفري", date="2016-03-01") == []
+    assert found("قال وزير الخارجية الفلسطيني رياض المالكي", date="2010-03-01") == [
+        ("PAL", "الفلسطيني")]
+    assert [a for a, _ in found("قال المتحدث باسم التحالف العقيد تركي المالكي", date="2019-01-01")] == ["SAU"]
+    assert found("وزير الدفاع السوري علي محمود عباس") == []
+    assert found("قال الباحث حسن أبو هنية") == []
+    assert found("قوات الحشد الوطني في بعشيقة") == []
+    assert [a for a, _ in found("الحزب الديمقراطي الكردستاني الإيراني المعارض")] == []
+    assert [a for a, _ in found("الجيش السوري الحر والحكومة السورية المؤقتة")] == []
+    assert found("عقوبات على فلاي بغداد") == []
+    assert found("غارة على مقر في شارع فلسطين") == []
+    assert found("حركة أنصار الله الأوفياء العراقية") == []
+    assert found("استحوذت على حصة الأسد", date="2020-01-01") == []
+    # "بغداد اليوم" is not excluded: punctuation is not seen, so this is still Baghdad.
+    assert [a for a, _ in found("في مؤتمر صحفي ببغداد اليوم الثلاثاء")] == ["IRQ_GOV"]
+
+
+def test_occupation_plurals_and_epithets():
+    assert found("انسحاب الاحتلال التركي") == [("TUR", "الاحتلال التركي")]
+    assert found("قصفت قوات الاحتلال التركية") == [("TUR", "قوات الاحتلال التركية")]
+    assert found("قال جيش الاحتلال") == [("ISR", "جيش الاحتلال")]
+    assert found("قصفت طائرات الاحتلال الروسي") == [("RUS", "الاحتلال الروسي")]
+    assert [a for a, _ in found("إذا تدخل الروس والأتراك والأميركان")] == ["RUS", "TUR", "US"]
+    assert found("جرائم الكيان الغاصب") == [("ISR", "الكيان الغاصب")]
+
+
+def test_fallen_syrian_regime_is_not_the_government_in_damascus():
+    assert found("بعد سقوط النظام السابق", date="2025-01-08") == []
+    assert found("الرئيس السوري المخلوع بشار الأسد", date="2025-01-08") == []
+    assert found("قال الرئيس السوري أحمد الشرع", date="2025-05-16") == [
+        ("SYR_GOV", "الرئيس السوري"), ("SYR_GOV", "أحمد الشرع")]

@@ -31,6 +31,8 @@ VARIANTS = {
     "min_df=1": {"min_df": 1},
     "char 2-4": {"char_ngrams": (2, 4)},
     "masked 1-2": {"masked_ngrams": 2},
+    "masked 1": {"masked_ngrams": 1},
+    "masked 1 w5": {"masked_ngrams": 1, "window": 5},
     "no cross": {"cross": False},
     "w3 no cross": {"window": 3, "cross": False},
     "w3 masked 1-2": {"window": 3, "masked_ngrams": 2},
