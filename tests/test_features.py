@@ -36,3 +36,74 @@ def test_get_params_and_no_work_in_init():
     f = TargetFeatures(window=2)
     assert f.get_params()["window"] == 2
     assert not hasattr(f, "vectorizers_")
+
+
+# -- the word-cached character view and the split linear head -------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+
+from stance.fastvec import WordCachedCharVectorizer  # noqa: E402
+
+_CORPUS = [SENT, "قصفت واشنطن مواقع الحشد", "Baghdad SAID  it\twould\nreply", "رحبت طهران بالاتفاق", ""]
+
+
+def _fitted() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32).fit(_CORPUS)
+
+
+def test_word_cached_char_view_equals_sklearn():
+    v = _fitted()
+    fast = WordCachedCharVectorizer(v)
+    docs = _CORPUS + ["الحشد الحشد الحشد", "   ", "BAGHDAD baghdad"]
+    for _ in range(2):  # cold, then warm cache
+        a, b = v.transform(docs), fast.transform(docs)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert abs(a - b).max() < 1e-6
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("قصفت واشنطن الحشد ABC\t\n\u00a0\u200b.،")), max_size=40),
+                min_size=1, max_size=5))
+def test_word_cached_char_view_equals_sklearn_on_any_text(docs):
+    v = _fitted()
+    a, b = v.transform(docs), WordCachedCharVectorizer(v).transform(docs)
+    assert a.shape == b.shape and abs(a - b).max() < 1e-6
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+
+    return load_dataset(Path(__file__).resolve().parent / "data" / "tiny.jsonl", load_actors())
+
+
+@pytest.fixture(scope="module")
+def model(model_path):
+    from stance.model import StanceModel
+
+    return StanceModel.load(model_path)
+
+
+def test_split_head_equals_stacked_matrix(model, tiny):
+    pairs = tiny.pairs
+    texts = list(dict.fromkeys(p.text for p in pairs))
+    plain = model.features_.transform_plain(texts)
+    rows = [texts.index(p.text) for p in pairs]
+    stacked = model.proba_from_matrix(model.transform(pairs, plain, rows))
+    split = model.proba_from_parts(model.features_.transform_target(pairs), plain, rows)
+    assert np.allclose(stacked, split, atol=1e-6)
+    assert np.allclose(split, model.predict_proba(pairs), atol=1e-6)
+
+
+def test_feature_cache_is_not_pickled(model):
+    import pickle
+
+    model.features_.transform_plain([SENT])
+    assert "_fast_char" in model.features_.__dict__
+    restored = pickle.loads(pickle.dumps(model.features_))
+    assert "_fast_char" not in restored.__dict__ and "_fast_char" in model.features_.__dict__
