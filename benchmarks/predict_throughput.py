@@ -90,6 +90,12 @@ def main() -> None:
     parser.add_argument("--memory-articles", type=int, default=20000)
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
+    run(args.articles, args.memory_articles, args.model)
+
+
+def run(n_articles: int, memory_articles: int, model: str | None) -> None:
+    """Build the corpus, time both pipelines, print the figures."""
+    args = argparse.Namespace(articles=n_articles, memory_articles=memory_articles, model=model)
     sys.path.insert(0, str(ROOT))
     from stance.cache import load_model
     from stance.sentences import split_sentences

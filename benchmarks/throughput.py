@@ -3,9 +3,13 @@
 Prints sentences/s for stance's text pipeline (normalize, split sentences,
 find actor mentions) over a large text, and for scikit-learn's TfidfVectorizer
 (word 1-2 + char 2-5 n-grams, fitted once) transforming the same sentences in
-the same run, and their ratio (target >= 1.0).
+the same run, and their ratio (target >= 1.0). Then, unless ``--articles 0``,
+the end-to-end figures of ``benchmarks/predict_throughput.py``: ``stance
+predict`` with one and two jobs against a bare scikit-learn vectorize+predict
+pipeline on the same sentences, and peak memory for 1,000 vs
+``--memory-articles`` articles.
 
-    python benchmarks/throughput.py [--repeat 300] [--corpus labels/]
+    python benchmarks/throughput.py [--repeat 300] [--corpus labels/] [--articles 2000] [--memory-articles 20000]
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=0, help="copies of the article set (default: to ~20k sentences)")
     parser.add_argument("--corpus", type=Path, default=ROOT / "labels")
+    parser.add_argument("--articles", type=int, default=2000, help="end-to-end corpus size (0: skip)")
+    parser.add_argument("--memory-articles", type=int, default=20000, help="peak-memory run size (0: skip)")
     args = parser.parse_args()
     base = load_articles(args.corpus)
     n_base = sum(len(split_sentences(a)) for a in base)
@@ -83,6 +89,14 @@ def main() -> None:
     print(f"stance normalize+split+match: {n / t_ours:10.0f} sentences/s")
     print(f"sklearn TfidfVectorizer word1-2+char2-5 transform: {n / t_base:10.0f} sentences/s")
     print(f"ratio (ours / baseline): {t_base / t_ours:.2f}")
+    if args.articles:
+        import sys
+
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from predict_throughput import run
+
+        print("\nend to end (stance predict vs bare scikit-learn):")
+        run(args.articles, args.memory_articles, None)
 
 
 if __name__ == "__main__":
