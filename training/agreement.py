@@ -1,7 +1,8 @@
 """Inter-annotator agreement on a blind second annotation of >= 10% of the articles.
 
     python training/agreement.py prepare            # write labels/agreement/blind_<batch>.jsonl
-    python training/agreement.py score              # kappa per field, list disagreements
+    python training/agreement.py score              # kappa per field against labels/raw as it is now
+    python training/agreement.py score --write      # ... and (re)write the disagreement list
 
 `prepare` picks every 8th article of each raw batch (deterministic, by id hash)
 and writes its lines with the actors the matcher finds but no labels. A second
@@ -63,8 +64,13 @@ def prepare() -> None:
     print(f"total {total} articles")
 
 
-def score() -> None:
-    """Kappa per field and the list of disagreements."""
+def score(write: bool = False) -> None:
+    """Kappa per field; with ``write``, also the list of disagreements (to adjudicate).
+
+    After adjudication, labels/raw holds the decided labels, so a new score measures the second
+    annotator against the adjudicated corpus; the agreement before adjudication is kept in
+    labels/agreement/score_before_adjudication.txt and the list it produced in disagreements.jsonl.
+    """
     first, second = {}, {}
     for raw in sorted(RAW.glob("b*.jsonl")):
         for r in read(raw):
@@ -102,10 +108,17 @@ def score() -> None:
     for name, (x, y) in fields.items():
         agree = sum(a == b for a, b in zip(x, y)) / max(1, len(x))
         print(f"{name:<10} kappa {cohen_kappa_score(x, y):.3f}  raw agreement {agree:.3f}  (n={len(x)})")
-    (OUT / "disagreements.jsonl").write_text(
-        "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
-    print(f"{len(disagreements)} disagreements written to {OUT / 'disagreements.jsonl'}")
+    if write:
+        (OUT / "disagreements.jsonl").write_text(
+            "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
+        print(f"{len(disagreements)} disagreements written to {OUT / 'disagreements.jsonl'}")
+    else:
+        print(f"{len(disagreements)} disagreements (not written; use --write)")
 
 
 if __name__ == "__main__":
-    {"prepare": prepare, "score": score}[sys.argv[1] if len(sys.argv) > 1 else "score"]()
+    command = sys.argv[1] if len(sys.argv) > 1 else "score"
+    if command == "prepare":
+        prepare()
+    else:
+        score(write="--write" in sys.argv[2:])
