@@ -95,16 +95,15 @@ def main() -> None:
 
 def run(n_articles: int, memory_articles: int, model: str | None) -> None:
     """Build the corpus, time both pipelines, print the figures."""
-    args = argparse.Namespace(articles=n_articles, memory_articles=memory_articles, model=model)
     sys.path.insert(0, str(ROOT))
     from stance.cache import load_model
     from stance.sentences import split_sentences
 
-    load_model(args.model)  # build the default model once, outside the timings
+    load_model(model)  # build the default model once, outside the timings
     articles, train_sents, train_labels = labeled_articles()
     tmp = Path(tempfile.mkdtemp())
     corpus = tmp / "corpus.jsonl"
-    n_sent = write_corpus(articles, args.articles, corpus)
+    n_sent = write_corpus(articles, n_articles, corpus)
 
     sentences = [s.text for line in corpus.read_text(encoding="utf-8").splitlines()
                  for s in split_sentences(json.loads(line)["text"])]
@@ -117,22 +116,22 @@ def run(n_articles: int, memory_articles: int, model: str | None) -> None:
     bare = len(sentences) / (time.perf_counter() - t0)
     bare_cpu = len(sentences) / (time.process_time() - c0)
 
-    t1, _, cpu1 = run_predict(corpus, 1, args.model)
-    t2, _, _ = run_predict(corpus, 2, args.model)
-    print(f"corpus: {args.articles} articles, {n_sent} sentences (cycled from {len(articles)} labeled articles)")
+    t1, _, cpu1 = run_predict(corpus, 1, model)
+    t2, _, _ = run_predict(corpus, 2, model)
+    print(f"corpus: {n_articles} articles, {n_sent} sentences (cycled from {len(articles)} labeled articles)")
     print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s  ({bare_cpu:.0f} per CPU-second)")
-    print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {args.articles / t1:8.1f} articles/s"
+    print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {n_articles / t1:8.1f} articles/s"
           f"  ratio to bare {n_sent / t1 / bare:.2f} (wall), {n_sent / cpu1 / bare_cpu:.2f} (CPU time, "
           f"start-up included)")
-    print(f"stance predict --jobs 2:        {n_sent / t2:10.0f} sentences/s  {args.articles / t2:8.1f} articles/s"
+    print(f"stance predict --jobs 2:        {n_sent / t2:10.0f} sentences/s  {n_articles / t2:8.1f} articles/s"
           f"  speed-up over 1 job {t1 / t2:.2f}x")
-    if args.memory_articles:
+    if memory_articles:
         small, big = tmp / "small.jsonl", tmp / "big.jsonl"
         write_corpus(articles, 1000, small)
-        write_corpus(articles, args.memory_articles, big)
-        _, rss_small, _ = run_predict(small, 1, args.model)
-        _, rss_big, _ = run_predict(big, 1, args.model)
-        print(f"peak RSS: 1000 articles {rss_small / 1024:.0f} MiB, {args.memory_articles} articles "
+        write_corpus(articles, memory_articles, big)
+        _, rss_small, _ = run_predict(small, 1, model)
+        _, rss_big, _ = run_predict(big, 1, model)
+        print(f"peak RSS: 1000 articles {rss_small / 1024:.0f} MiB, {memory_articles} articles "
               f"{rss_big / 1024:.0f} MiB (difference {(rss_big - rss_small) / 1024:.0f} MiB)")
 
 

@@ -235,20 +235,13 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         ``plain`` (from :meth:`transform_plain`) and ``plain_rows`` (its row for each pair) reuse
         target-blind features already computed per sentence instead of computing them again.
         """
-        views, row_of = self._views(list(X), plain=plain is None)
-        blocks = []
-        for v in VIEWS:
-            if v.startswith("plain"):
-                if plain is not None:
-                    continue
-                docs = views[v]
-                block = self._plain_char(docs) if v == "plain_char" else self.vectorizers_[v].transform(docs)
-                blocks.append(block[row_of])
-            else:
-                blocks.append(self.vectorizers_[v].transform(views[v]))
-        if plain is not None:
-            blocks.append(plain[plain_rows])
-        return sp.hstack(blocks, format="csr")
+        X = list(X)
+        if plain is None:
+            texts = list(dict.fromkeys(p.text for p in X))
+            plain = self.transform_plain(texts)
+            row = {t: i for i, t in enumerate(texts)}
+            plain_rows = [row[p.text] for p in X]
+        return sp.hstack([self.transform_target(X), plain[plain_rows]], format="csr")
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""

@@ -30,3 +30,12 @@ def model_path(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("model") / "tiny.model"
     StanceModel(min_df=1).fit(data.pairs, data.stances, data.sentiments, data.lines).save(path)
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    """The small labeled fixture tests/data/tiny.jsonl as a Dataset."""
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+
+    return load_dataset(DATA / "tiny.jsonl", load_actors())

@@ -40,7 +40,6 @@ def test_get_params_and_no_work_in_init():
 
 # -- the word-cached character view and the split linear head -------------------------------
 
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
@@ -72,14 +71,6 @@ def test_word_cached_char_view_equals_sklearn_on_any_text(docs):
     v = _fitted()
     a, b = v.transform(docs), WordCachedCharVectorizer(v).transform(docs)
     assert a.shape == b.shape and abs(a - b).max() < 1e-6
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    from stance.actors import load_actors
-    from stance.datasets import load_dataset
-
-    return load_dataset(Path(__file__).resolve().parent / "data" / "tiny.jsonl", load_actors())
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,6 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
-def tiny():
-    return load_dataset(DATA / "tiny.jsonl", load_actors())
-
-
-@pytest.fixture(scope="module")
 def model(tiny):
     return StanceModel(min_df=1).fit(tiny.pairs, tiny.stances, tiny.sentiments)
 
