@@ -1,0 +1,310 @@
+"""Real journalists' text for the labeled corpus: documents, annotation batches, merging.
+
+The pools live in ``../shared/realnews/`` (one sentence or headline per line, see its README for
+provenance and licences). This script never edits a pool line: every record's ``text`` is an exact
+line of a pool file, and the record says which (``provenance``: file and 1-based line).
+
+Usage::
+
+    python training/realnews.py prepare [--pool DIR] [--out labels/raw/real] [--batches 7]
+    python training/realnews.py merge labels/raw/real/r01.ans.tsv [...]   # -> r01.jsonl
+
+``prepare`` groups each pool into source documents (a Wikinews article, an agency story, a single
+headline or post), runs the actor matcher, selects the lines to label (every line the matcher finds an
+actor in, lines that name a likely actor the inventory may miss, and a seeded sample of the other
+lines for the sentiment head) and writes annotation batches (``rNN.todo.txt``) that keep each document
+whole. ``merge`` reads an annotator's answer file (one line per record, see ANNOTATOR_BRIEF_REAL.md)
+and writes label records in the corpus format with ``kind: "real"`` and their provenance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from stance.actors import load_actors, match_actors  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POOL = ROOT.parent / "shared" / "realnews"
+
+# file -> (code, outlet label, period, how documents are delimited)
+SOURCES: dict[str, tuple[str, str, str, str]] = {
+    "wikinews_2024.txt": ("wn24", "Arabic Wikinews", "2024-01/2024-04", "titles"),
+    "wikinews_2014.txt": ("wn14", "Arabic Wikinews", "2013/2014", "titles"),
+    "newsfane.txt": ("nf", "NewsFANE newswire", "2002/2007", "blocks"),
+    "ans_headlines.txt": ("ans", "ANS headlines", "2018/2019", "lines"),
+    "catt.txt": ("catt", "CATT news sentences", "2022/2023", "lines"),
+    "fignews_posts.txt": ("fig", "FIGNEWS posts", "2023-10/2024-01", "lines"),
+}
+
+# words that often name an inventory actor the matcher may not know (forces, factions, generic
+# state organs); lines with them are shown to annotators, who decide whether an actor is named.
+LIKELY_ACTOR = re.compile(
+    r"بشمرك|بيشمرك|المقاومة|حشد|فصائل|ميليشي|مليشي|طالبان|القاعدة|الاحتلال|الصهيون|حزب العمال"
+    r"|قسد|تحرير الشام|النصرة|داعش|الدولة الاسلامية|الدولة الإسلامية|انصار الله|أنصار الله"
+)
+
+SAMPLE_OTHER = {"titles": 1.0, "blocks": 0.06, "lines": 0.04}  # share of no-actor lines kept
+BLOCK = 40  # newsfane has no story boundaries: blocks of about this many consecutive lines
+
+
+@dataclass
+class PoolLine:
+    """One line of a pool file."""
+
+    file: str
+    lineno: int  # 1-based
+    text: str
+    actors: list[tuple[str, str]] = field(default_factory=list)  # (actor id, surface)
+
+    @property
+    def rid(self) -> str:
+        """Stable record id: source code and pool line."""
+        return f"{SOURCES[self.file][0]}-{self.lineno:04d}"
+
+
+def _is_title(text: str) -> bool:
+    words = text.split()
+    return bool(words) and not text.rstrip().endswith((".", "!", "?", "؟", ":")) and len(words) <= 16
+
+
+def _starts_story(text: str) -> bool:
+    first = text.split()[0] if text.split() else ""
+    return not first.startswith(("و", "ف", ".", "،", ",")) and len(text.split()) >= 4
+
+
+def documents(file: str, lines: list[str]) -> list[list[PoolLine]]:
+    """Group a pool file into source documents (lists of consecutive pool lines)."""
+    mode = SOURCES[file][3]
+    items = [PoolLine(file, i + 1, t) for i, t in enumerate(lines)]
+    if mode == "lines":
+        return [[it] for it in items if it.text.strip()]
+    docs: list[list[PoolLine]] = []
+    current: list[PoolLine] = []
+    for it in items:
+        if not it.text.strip():
+            continue
+        if mode == "titles":
+            new = _is_title(it.text) and not it.text.startswith("===") and len(current) >= 4
+        else:
+            new = len(current) >= BLOCK and _starts_story(it.text)
+        if new and current:
+            docs.append(current)
+            current = []
+        current.append(it)
+    if current:
+        docs.append(current)
+    return docs
+
+
+def doc_id(doc: list[PoolLine]) -> str:
+    """Document id: source code and the pool line it starts at."""
+    return f"{SOURCES[doc[0].file][0]}-d{doc[0].lineno:04d}"
+
+
+def prepare(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
+    """Write annotation batches ``rNN.todo.txt`` and the record index ``index.jsonl``."""
+    inventory = load_actors()
+    rng = random.Random(seed)
+    selected: list[tuple[str, list[PoolLine]]] = []
+    for file, (code, outlet, period, mode) in SOURCES.items():
+        lines = (pool / file).read_text(encoding="utf-8").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for doc in documents(file, lines):
+            keep = []
+            for it in doc:
+                it.actors = [(m.actor, m.surface) for m in match_actors(it.text, inventory)]
+                if it.actors or LIKELY_ACTOR.search(it.text) or rng.random() < SAMPLE_OTHER[mode]:
+                    keep.append(it)
+            if mode == "titles" and not any(it.actors for it in doc):
+                keep = [it for it in keep if it.actors or LIKELY_ACTOR.search(it.text)]
+            if keep:
+                selected.append((doc_id(doc), keep))
+    rng.shuffle(selected)
+    # balance batches by line count, documents kept whole
+    batches: list[list[tuple[str, list[PoolLine]]]] = [[] for _ in range(n_batches)]
+    sizes = [0] * n_batches
+    for d in sorted(selected, key=lambda d: -len(d[1])):
+        k = sizes.index(min(sizes))
+        batches[k].append(d)
+        sizes[k] += len(d[1])
+    out.mkdir(parents=True, exist_ok=True)
+    index = []
+    for k, docs in enumerate(batches, 1):
+        rng.shuffle(docs)
+        name = f"r{k:02d}"
+        with open(out / f"{name}.todo.txt", "w", encoding="utf-8") as fh:
+            for did, keep in docs:
+                file = keep[0].file
+                fh.write(f"## {did}  ({file}, {SOURCES[file][1]}, {SOURCES[file][2]})\n")
+                for it in keep:
+                    surfaces: dict[str, list[str]] = {}
+                    for a, s in it.actors:
+                        surfaces.setdefault(a, []).append(s)
+                    found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in surfaces.items())
+                    fh.write(f"{it.rid} [{found}] {it.text}\n")
+                    index.append({"id": it.rid, "batch": name, "doc": did, "file": file,
+                                  "line": it.lineno, "actors": sorted({a for a, _ in it.actors})})
+                fh.write("\n")
+        print(f"{name}: {len(docs)} documents, {sizes[k - 1]} lines, "
+              f"{sum(len(it.actors) for _, keep in docs for it in keep)} matched pairs")
+    with open(out / "index.jsonl", "w", encoding="utf-8") as fh:
+        for row in index:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------------------
+# answers
+
+STANCE_CODE = {"f": "favor", "a": "against", "n": "none"}
+SENTIMENT_CODE = {"pos": "positive", "neg": "negative", "neu": "neutral"}
+_ITEM = re.compile(r"^([+~-]?)([A-Z_]+)(?:=([fan])(?:/([A-Za-z_]+))?)?(?:@(.+))?$")
+
+
+@dataclass
+class Answer:
+    """One parsed answer line: sentiment, targets, and the annotator's mention corrections."""
+
+    rid: str
+    sentiment: str
+    targets: list[dict[str, str]]
+    added: list[dict[str, str]]  # actors the matcher missed: {actor, surface, how: "+" or "~"}
+    removed: list[str]  # matcher actors that are not a mention of that actor
+
+
+def load_index(out: Path) -> dict[str, dict]:
+    """The record index written by ``prepare``."""
+    with open(out / "index.jsonl", encoding="utf-8") as fh:
+        return {row["id"]: row for row in map(json.loads, fh)}
+
+
+def parse_answers(path: Path, index: dict[str, dict], actor_ids: set[str]) -> tuple[list[Answer], list[str]]:
+    """Parse an answer file; return the answers and the problems (file:line: message)."""
+    answers: list[Answer] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    with open(path, encoding="utf-8") as fh:
+        for n, raw in enumerate(fh, 1):
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            where = f"{path}:{n}"
+            if len(parts) < 2:
+                problems.append(f"{where}: expected 'ID<TAB>SENTIMENT<TAB>ITEMS', got {line[:60]!r}")
+                continue
+            rid, sent = parts[0].strip(), parts[1].strip()
+            items = parts[2].split() if len(parts) > 2 else []
+            if rid not in index:
+                problems.append(f"{where}: unknown record id {rid!r}")
+                continue
+            if rid in seen:
+                problems.append(f"{where}: {rid} answered twice; keep one line")
+                continue
+            if sent not in SENTIMENT_CODE:
+                problems.append(f"{where}: {rid}: sentiment must be pos/neg/neu, got {sent!r}")
+                continue
+            ans = Answer(rid, SENTIMENT_CODE[sent], [], [], [])
+            ok = True
+            for item in items:
+                m = _ITEM.match(item)
+                if not m:
+                    problems.append(f"{where}: {rid}: cannot read item {item!r} (ACTOR=f|a|n[/SOURCE])")
+                    ok = False
+                    continue
+                how, actor, code, source, surface = m.groups()
+                if actor not in actor_ids:
+                    problems.append(f"{where}: {rid}: unknown actor {actor!r}")
+                    ok = False
+                    continue
+                if how == "-":
+                    ans.removed.append(actor)
+                    continue
+                if code is None:
+                    problems.append(f"{where}: {rid}: {actor} has no stance (=f, =a or =n)")
+                    ok = False
+                    continue
+                source = source or "author"
+                if source != "author" and source not in actor_ids:
+                    problems.append(f"{where}: {rid}: unknown source {source!r} for {actor}")
+                    ok = False
+                    continue
+                if source == actor:
+                    problems.append(f"{where}: {rid}: {actor} cannot hold a stance toward itself")
+                    ok = False
+                    continue
+                if code == "n" and source != "author":
+                    source = "author"
+                ans.targets.append({"actor": actor, "stance": STANCE_CODE[code], "source": source})
+                if how in "+~" and how:
+                    if not surface:
+                        problems.append(f"{where}: {rid}: added actor {actor} needs @surface words")
+                        ok = False
+                    ans.added.append({"actor": actor, "surface": surface or "", "how": how})
+            matched = set(index[rid]["actors"])
+            labeled = [t["actor"] for t in ans.targets]
+            if len(set(labeled)) != len(labeled):
+                problems.append(f"{where}: {rid}: an actor is labeled twice")
+                ok = False
+            missing = matched - set(labeled) - set(ans.removed)
+            if missing:
+                problems.append(f"{where}: {rid}: no label for matched actor(s) {', '.join(sorted(missing))}")
+                ok = False
+            extra = {a["actor"] for a in ans.added} & matched
+            if extra:
+                problems.append(f"{where}: {rid}: {', '.join(sorted(extra))} was already matched; drop the + / ~")
+                ok = False
+            if ok:
+                seen.add(rid)
+                answers.append(ans)
+    return answers, problems
+
+
+def check(paths: list[Path], out: Path) -> int:
+    """Validate answer files and print progress; exit status 1 on any problem."""
+    index = load_index(out)
+    actor_ids = set(load_actors().ids)
+    status = 0
+    for path in paths:
+        answers, problems = parse_answers(path, index, actor_ids)
+        batch = path.name.split(".")[0]
+        todo = [r for r in index.values() if r["batch"] == batch]
+        for p in problems:
+            print(p)
+        pairs = sum(len(a.targets) for a in answers)
+        print(f"{path}: {len(answers)} of {len(todo) or '?'} records answered, {pairs} pairs, "
+              f"{len(problems)} problem(s)")
+        status |= bool(problems)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("prepare", help="write annotation batches from the pools")
+    p.add_argument("--pool", type=Path, default=DEFAULT_POOL)
+    p.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    p.add_argument("--batches", type=int, default=7)
+    c = sub.add_parser("check", help="validate answer files (rNN.ans.tsv) and show progress")
+    c.add_argument("answers", type=Path, nargs="+")
+    c.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    args = ap.parse_args(argv)
+    if args.cmd == "prepare":
+        prepare(args.pool, args.out, args.batches)
+        return 0
+    if args.cmd == "check":
+        return check(args.answers, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
