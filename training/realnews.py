@@ -20,6 +20,7 @@ and writes label records in the corpus format with ``kind: "real"`` and their pr
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -286,6 +287,136 @@ def check(paths: list[Path], out: Path) -> int:
     return status
 
 
+# ---------------------------------------------------------------------------
+# splits, blind subsets, merging
+
+SPLIT_FILE = ROOT / "labels" / "real_splits.tsv"
+FRACTIONS = (("test", 0.18), ("dev", 0.12))
+
+
+def _hash(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def freeze_splits(out: Path, path: Path = SPLIT_FILE) -> dict[str, str]:
+    """Assign every source document of the index to train/dev/test once, and never again.
+
+    Per pool file, documents are ordered by the hash of their id and assigned by systematic
+    sampling (about 18% test, 12% dev). Documents already in ``path`` keep their split.
+    """
+    fixed: dict[str, str] = {}
+    if path.exists():
+        for row in path.read_text(encoding="utf-8").splitlines():
+            if row.strip() and not row.startswith("#"):
+                doc, split = row.split("\t")
+                fixed[doc] = split
+    docs_by_file: dict[str, set[str]] = {}
+    for row in load_index(out).values():
+        docs_by_file.setdefault(row["file"], set()).add(row["doc"])
+    assignment = dict(fixed)
+    for file, docs in sorted(docs_by_file.items()):
+        counts = {"train": 0, "dev": 0, "test": 0}
+        for k, doc in enumerate(sorted(docs, key=_hash), 1):
+            split = fixed.get(doc)
+            if split is None:
+                split = "train"
+                for name, frac in FRACTIONS:
+                    if counts[name] < round(k * frac):
+                        split = name
+                        break
+            assignment[doc] = split
+            counts[split] += 1
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("# real-news source document -> split (frozen: test is never tuned on)\n")
+        for doc in sorted(assignment):
+            fh.write(f"{doc}\t{assignment[doc]}\n")
+    return assignment
+
+
+def write_blind(out: Path, share: float = 0.11) -> None:
+    """Write ``rNN.blind.todo.txt``: whole documents, at least ``share`` of each batch's records."""
+    index = load_index(out)
+    for todo in sorted(out.glob("r[0-9][0-9].todo.txt")):
+        batch = todo.name.split(".")[0]
+        rows = [r for r in index.values() if r["batch"] == batch]
+        docs: dict[str, int] = {}
+        for r in rows:
+            docs[r["doc"]] = docs.get(r["doc"], 0) + 1
+        chosen: set[str] = set()
+        n = 0
+        for doc in sorted(docs, key=lambda d: _hash("blind" + d)):
+            if n >= share * len(rows):
+                break
+            chosen.add(doc)
+            n += docs[doc]
+        blocks = todo.read_text(encoding="utf-8").split("\n\n")
+        keep = [b for b in blocks if b.strip() and b.split()[1] in chosen]
+        (out / f"{batch}.blind.todo.txt").write_text("\n\n".join(keep) + "\n", encoding="utf-8")
+        print(f"{batch}: blind subset {len(chosen)} documents, {n} of {len(rows)} records")
+
+
+def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dict]]:
+    """Label records (corpus format) per document, lines numbered in pool order."""
+    by_doc: dict[str, list[tuple[int, dict]]] = {}
+    pool_text: dict[str, list[str]] = {}
+    for ans in answers:
+        row = index[ans.rid]
+        file = row["file"]
+        if file not in pool_text:
+            pool_text[file] = (DEFAULT_POOL / file).read_text(encoding="utf-8").split("\n")
+        code, outlet, period, _ = SOURCES[file]
+        targets = []
+        for t in ans.targets:
+            extra = next((a for a in ans.added if a["actor"] == t["actor"]), None)
+            target = dict(t)
+            if extra is not None:
+                target["mention"] = "context" if extra["how"] == "~" else "added"
+                target["surface"] = extra["surface"].replace("_", " ")
+            targets.append(target)
+        rec = {
+            "article": row["doc"], "line": 0, "text": pool_text[file][row["line"] - 1],
+            "kind": "real", "outlet": outlet, "period": period,
+            "provenance": {"file": file, "line": row["line"]},
+            "sentiment": ans.sentiment, "targets": targets,
+        }
+        if ans.removed:
+            rec["not_mentions"] = sorted(ans.removed)
+        by_doc.setdefault(row["doc"], []).append((row["line"], rec))
+    out: dict[str, list[dict]] = {}
+    for doc, items in by_doc.items():
+        items.sort(key=lambda x: x[0])
+        for k, (_, rec) in enumerate(items):
+            rec["line"] = k
+        out[doc] = [rec for _, rec in items]
+    return out
+
+
+def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
+    """Write the answered records of each batch into ``labels/{split}/real_rNN.jsonl``."""
+    index = load_index(out)
+    actor_ids = set(load_actors().ids)
+    split_of = freeze_splits(out)
+    status = 0
+    for path in paths:
+        answers, problems = parse_answers(path, index, actor_ids)
+        for p in problems:
+            print(p)
+        status |= bool(problems)
+        batch = path.name.split(".")[0]
+        docs = records(answers, index)
+        counts = {}
+        for split in ("train", "dev", "test"):
+            rows = [r for doc, recs in sorted(docs.items()) if split_of[doc] == split for r in recs]
+            target = labels / split / f"real_{batch}.jsonl"
+            if rows:
+                target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+            elif target.exists():
+                target.unlink()
+            counts[split] = len(rows)
+        print(f"{batch}: {len(answers)} records merged ({counts}); {len(problems)} problem(s) skipped")
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -297,7 +428,24 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("check", help="validate answer files (rNN.ans.tsv) and show progress")
     c.add_argument("answers", type=Path, nargs="+")
     c.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    m = sub.add_parser("merge", help="answers -> labels/{train,dev,test}/real_rNN.jsonl")
+    m.add_argument("answers", type=Path, nargs="+")
+    m.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    sp = sub.add_parser("splits", help="freeze the split of every source document (labels/real_splits.tsv)")
+    sp.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    b = sub.add_parser("blind", help="write the blind second-annotation subsets rNN.blind.todo.txt")
+    b.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
     args = ap.parse_args(argv)
+    if args.cmd == "merge":
+        return merge(args.answers, args.out)
+    if args.cmd == "splits":
+        split_of = freeze_splits(args.out)
+        for name in ("train", "dev", "test"):
+            print(name, sum(v == name for v in split_of.values()), "documents")
+        return 0
+    if args.cmd == "blind":
+        write_blind(args.out)
+        return 0
     if args.cmd == "prepare":
         prepare(args.pool, args.out, args.batches)
         return 0
