@@ -50,14 +50,30 @@ class Dataset:
     lines: list[tuple[str, str | None]] = field(default_factory=list)
     errors: list[LabelError] = field(default_factory=list)
     digest: str = ""
+    kinds: list[str] = field(default_factory=list)  # per pair: authored / real / user
+    line_kinds: list[str] = field(default_factory=list)  # per entry of ``lines``
+    skipped_context: int = 0  # context-resolved targets left out (the matcher cannot find them)
 
     def __len__(self) -> int:
         return len(self.pairs)
 
     def extend(self, other: "Dataset") -> None:
         """Append another dataset."""
-        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "lines", "errors"):
+        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "lines", "errors",
+                     "kinds", "line_kinds"):
             getattr(self, name).extend(getattr(other, name))
+        self.skipped_context += other.skipped_context
+
+    def subset(self, kind: str) -> "Dataset":
+        """The pairs and lines of one ``kind``."""
+        out = Dataset(digest=self.digest)
+        keep = [i for i, k in enumerate(self.kinds) if k == kind]
+        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds"):
+            values = getattr(self, name)
+            setattr(out, name, [values[i] for i in keep])
+        out.lines = [ln for ln, k in zip(self.lines, self.line_kinds) if k == kind]
+        out.line_kinds = [kind] * len(out.lines)
+        return out
 
 
 def parse_label_map(text: str | None) -> dict[str, str]:
@@ -103,8 +119,13 @@ def _from_labels(path: Path, inventory: Inventory | None) -> Dataset:
         from .actors import match_actors
 
         data.lines.append((ln.text, ln.sentiment))
+        data.line_kinds.append(ln.kind)
         found = {m.actor for m in match_actors(ln.text, inventory, ln.date)} if inventory else set()
         for t in ln.targets:
+            if t.mention == "context" and t.actor not in found:
+                data.skipped_context += 1
+                continue
+            data.kinds.append(ln.kind)
             data.pairs.append(Pair(ln.text, t.actor, ln.date))
             data.stances.append(t.stance)
             data.sentiments.append(ln.sentiment)
@@ -196,7 +217,9 @@ def _from_columns(path: Path, spec: ColumnSpec, inventory: Inventory | None) -> 
         data.found.append(found)
         data.articles.append(f"{name}:{lineno}")
         data.sentence_ids.append(f"{name}:{lineno}")
+        data.kinds.append("user")
     data.lines = list({t.text: (t.text, s) for t, s in zip(data.pairs, data.sentiments)}.values())
+    data.line_kinds = ["user"] * len(data.lines)
     return data
 
 

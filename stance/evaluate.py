@@ -60,9 +60,21 @@ def expected_calibration_error(proba: np.ndarray, gold_index: np.ndarray, bins: 
 
 
 def evaluate_model(model: StanceModel, data: Dataset) -> dict:
-    """Every figure of ``stance evaluate`` for ``model`` on ``data``."""
+    """Every figure of ``stance evaluate`` for ``model`` on ``data``.
+
+    When ``data`` mixes kinds of text (authored, real, user), ``by_kind`` holds the same
+    figures for each kind alone.
+    """
     if not len(data):
         raise ValueError("no labeled pairs to evaluate")
+    result = _evaluate(model, data)
+    kinds = sorted(set(data.kinds))
+    if len(kinds) > 1:
+        result["by_kind"] = {k: _evaluate(model, data.subset(k)) for k in kinds}
+    return result
+
+
+def _evaluate(model: StanceModel, data: Dataset) -> dict:
     matrix = model.transform(data.pairs)
     proba = model.proba_from_matrix(matrix)
     classes = [str(c) for c in model.classes_]
@@ -120,6 +132,14 @@ def _contrast_indices(data: Dataset) -> list[int]:
 
 def format_report(report: dict) -> str:
     """Readable text form of :func:`evaluate_model`'s result."""
+    lines = [_format_one(report)]
+    for kind, sub in report.get("by_kind", {}).items():
+        lines.append(f"\n=== {kind} text only ===")
+        lines.append(_format_one(sub))
+    return "\n".join(lines)
+
+
+def _format_one(report: dict) -> str:
     lines = [f"pairs: {report['n_pairs']} (targets not found by the matcher: {report['n_targets_not_found']})"]
     for head in ("stance", "sentiment"):
         if head not in report:

@@ -8,11 +8,19 @@ A label file is JSONL, one object per article line::
 
 ``outlet``, ``date`` and ``source`` are optional; ``article`` and ``line`` default
 to the file name and line number.
+
+``kind`` says whether the text was written for the project (``authored``, the default), is real
+journalists' text (``real``: it must carry ``provenance`` ``{"file", "line"}`` naming the pool file and
+1-based line its text comes from, verbatim) or is a user's own labeled text (``user``). A real record may
+list ``not_mentions``: actors the matcher finds in its text that the text does not name (homonyms). A
+target with ``"mention": "context"`` names its actor only through the article's context (الحكومة in an
+article about Iraq); the matcher is not expected to find it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +42,7 @@ __all__ = [
 ]
 
 STANCES = ("favor", "against", "none")
+KINDS = ("authored", "real", "user")
 SENTIMENTS = ("positive", "negative", "neutral")
 
 
@@ -54,6 +63,7 @@ class Target:
     actor: str
     stance: str
     source: str | None = None
+    mention: str | None = None  # None (found by the matcher), "added" or "context"
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,9 @@ class LabeledLine:
     date: str | None = None
     path: str = ""
     lineno: int = 0
+    kind: str = "authored"
+    provenance: dict | None = None
+    not_mentions: tuple[str, ...] = ()
 
 
 SPLITS = ("train", "dev", "test")
@@ -125,7 +138,10 @@ def _parse_record(
                 path, lineno,
                 f"unknown source {source!r} for {actor}; use 'author' or an actor id",
             )
-        targets.append(Target(actor, stance, source))
+        mention = t.get("mention")
+        if mention not in (None, "added", "context"):
+            raise LabelError(path, lineno, f"unknown mention {mention!r} for {actor}; allowed: added, context")
+        targets.append(Target(actor, stance, source, mention))
     actors = [t.actor for t in targets]
     if len(set(actors)) != len(actors):
         dup = [a for a, n in Counter(actors).items() if n > 1]
@@ -133,6 +149,25 @@ def _parse_record(
     line = obj.get("line", lineno - 1)
     if not isinstance(line, int):
         raise LabelError(path, lineno, f"\"line\" must be an integer, got {line!r}")
+    kind = obj.get("kind", "authored")
+    if kind not in KINDS:
+        raise LabelError(path, lineno, f"unknown kind {kind!r}; allowed: {', '.join(KINDS)}")
+    provenance = obj.get("provenance")
+    if kind == "real":
+        if (
+            not isinstance(provenance, dict)
+            or not isinstance(provenance.get("file"), str)
+            or not isinstance(provenance.get("line"), int)
+            or provenance["line"] < 1
+        ):
+            raise LabelError(
+                path, lineno,
+                "a real record needs its provenance: add \"provenance\": {\"file\": <pool file>, "
+                "\"line\": <1-based line>} (see labels/SOURCES.md)",
+            )
+    not_mentions = obj.get("not_mentions", [])
+    if not isinstance(not_mentions, list) or not all(isinstance(a, str) for a in not_mentions):
+        raise LabelError(path, lineno, "\"not_mentions\" must be a list of actor ids")
     return LabeledLine(
         article=str(obj.get("article", Path(path).stem)),
         line=line,
@@ -143,6 +178,9 @@ def _parse_record(
         date=obj.get("date"),
         path=path,
         lineno=lineno,
+        kind=kind,
+        provenance=provenance,
+        not_mentions=tuple(not_mentions),
     )
 
 
@@ -246,17 +284,70 @@ def near_duplicates(
     return out
 
 
+def default_pool() -> Path | None:
+    """The real-news pool folder: ``$STANCE_REALNEWS``, or ``../shared/realnews`` beside the checkout."""
+    env = os.environ.get("STANCE_REALNEWS")
+    if env:
+        return Path(env)
+    guess = Path(__file__).resolve().parents[2] / "shared" / "realnews"
+    return guess if guess.is_dir() else None
+
+
+class _Pool:
+    """Lines of the pool files, read once each."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._files: dict[str, list[str] | None] = {}
+
+    def line(self, file: str, number: int) -> str | None:
+        """The pool line, or None when the pool or the file is not available."""
+        if self.root is None or "/" in file or "\\" in file:
+            return None
+        if file not in self._files:
+            p = self.root / file
+            self._files[file] = p.read_text(encoding="utf-8").split("\n") if p.is_file() else None
+        lines = self._files[file]
+        if lines is None:
+            return None
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
 def check_lines(
-    lines: list[LabeledLine], inventory: Inventory, split_of: dict[str, str] | None = None
+    lines: list[LabeledLine],
+    inventory: Inventory,
+    split_of: dict[str, str] | None = None,
+    pool: Path | None = None,
 ) -> CheckReport:
-    """Validate labeled lines against the matcher and compute corpus statistics."""
+    """Validate labeled lines against the matcher (and real records against their pool) and compute statistics."""
     report = CheckReport()
     by_article: dict[str, list[LabeledLine]] = defaultdict(list)
+    pool_lines = _Pool(pool)
+    verified = unverified = 0
     for ln in lines:
         by_article[ln.article].append(ln)
         found = {m.actor for m in match_actors(ln.text, inventory, ln.date)}
-        labeled = {t.actor for t in ln.targets}
-        for actor in sorted(found - labeled):
+        labeled = {t.actor for t in ln.targets if t.mention != "context"}
+        if ln.kind == "real" and ln.provenance is not None:
+            source = pool_lines.line(ln.provenance["file"], ln.provenance["line"])
+            if source is None:
+                unverified += 1
+            elif ln.text not in source:
+                report.problems.append(
+                    f"{ln.path}:{ln.lineno}: the text is not in {ln.provenance['file']} line "
+                    f"{ln.provenance['line']}; real text is used verbatim: restore it or fix the provenance"
+                )
+            else:
+                verified += 1
+        for actor in sorted(set(ln.not_mentions) - found):
+            report.problems.append(
+                f"{ln.path}:{ln.lineno}: not_mentions names {actor} but the matcher does not find it; drop it"
+            )
+        for actor in sorted(set(ln.not_mentions) & labeled):
+            report.problems.append(
+                f"{ln.path}:{ln.lineno}: {actor} is both a target and in not_mentions; keep one"
+            )
+        for actor in sorted(found - labeled - set(ln.not_mentions)):
             report.problems.append(
                 f"{ln.path}:{ln.lineno}: the matcher finds {actor} but the line has no target for it; "
                 "add a target or rephrase"
@@ -282,6 +373,7 @@ def check_lines(
             f"(5-gram Jaccard {jac:.2f}); rewrite or delete one"
         )
     report.stats = corpus_stats(lines, split_of)
+    report.stats["real_provenance"] = {"verified": verified, "pool_not_available": unverified}
     involved = {(a.path, a.lineno) for a, b, _ in duplicates} | {(b.path, b.lineno) for a, b, _ in duplicates}
     report.stats["near_duplicate_sentences"] = len(involved)
     report.stats["near_duplicate_rate"] = round(len(involved) / len(lines), 4) if lines else 0.0
@@ -289,7 +381,33 @@ def check_lines(
 
 
 def corpus_stats(lines: list[LabeledLine], split_of: dict[str, str] | None = None) -> dict[str, object]:
-    """Counts the corpus issue asks for: sizes, actor × stance, multi-actor share, contrast pairs."""
+    """Counts the corpus issue asks for: sizes, actor × stance, multi-actor share, contrast pairs.
+
+    When the corpus holds more than one ``kind`` (authored, real, user), ``by_kind`` gives the same
+    counts per kind, and the split table counts each kind separately.
+    """
+    stats = _counts(lines)
+    kinds = sorted({ln.kind for ln in lines})
+    if len(kinds) > 1 or kinds == ["real"]:
+        stats["by_kind"] = {k: _counts([ln for ln in lines if ln.kind == k]) for k in kinds}
+    if split_of:
+        splits: dict[str, dict[str, int]] = defaultdict(lambda: {"articles": 0, "sentences": 0, "pairs": 0})
+        seen: set[str] = set()
+        for ln in lines:
+            name = split_of.get(ln.path, "?")
+            keys = [name] + ([f"{name}/{ln.kind}"] if "by_kind" in stats else [])
+            first = ln.article not in seen
+            seen.add(ln.article)
+            for key in keys:
+                s = splits[key]
+                s["articles"] += 1 if first else 0
+                s["sentences"] += 1 if ln.targets else 0
+                s["pairs"] += len(ln.targets)
+        stats["splits"] = dict(sorted(splits.items()))
+    return stats
+
+
+def _counts(lines: list[LabeledLine]) -> dict[str, object]:
     labeled = [ln for ln in lines if ln.targets]
     pairs = [(ln, t) for ln in labeled for t in ln.targets]
     per_actor: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in STANCES})
@@ -297,7 +415,7 @@ def corpus_stats(lines: list[LabeledLine], split_of: dict[str, str] | None = Non
         per_actor[t.actor][t.stance] += 1
     multi = [ln for ln in labeled if len(ln.targets) >= 2]
     contrast = [ln for ln in multi if len({t.stance for t in ln.targets}) > 1]
-    stats: dict[str, object] = {
+    return {
         "articles": len({ln.article for ln in lines}),
         "lines": len(lines),
         "sentences_with_actor": len(labeled),
@@ -310,22 +428,12 @@ def corpus_stats(lines: list[LabeledLine], split_of: dict[str, str] | None = Non
         "per_actor": {a: dict(v) | {"total": sum(v.values())} for a, v in sorted(per_actor.items())},
         "outlets": dict(Counter(ln.outlet for ln in lines if ln.line == 0).most_common()),
     }
-    if split_of:
-        splits: dict[str, dict[str, int]] = defaultdict(lambda: {"articles": 0, "sentences": 0, "pairs": 0})
-        seen: set[str] = set()
-        for ln in lines:
-            s = splits[split_of.get(ln.path, "?")]
-            if ln.article not in seen:
-                seen.add(ln.article)
-                s["articles"] += 1
-            s["sentences"] += 1 if ln.targets else 0
-            s["pairs"] += len(ln.targets)
-        stats["splits"] = dict(splits)
-    return stats
 
 
-def check_corpus(path: str | Path, inventory: Inventory | None = None) -> CheckReport:
-    """Read and validate every label file under ``path``."""
+def check_corpus(
+    path: str | Path, inventory: Inventory | None = None, pool: Path | None = None
+) -> CheckReport:
+    """Read and validate every label file under ``path`` (real records against ``pool``, default :func:`default_pool`)."""
     inventory = inventory or load_actors()
     errors: list[LabelError] = []
     lines = list(read_labels(path, inventory, errors))
@@ -336,7 +444,7 @@ def check_corpus(path: str | Path, inventory: Inventory | None = None) -> CheckR
         for ln in lines:
             rel = Path(ln.path).relative_to(root).parts
             split_of[ln.path] = rel[0] if len(rel) > 1 else "."
-    report = check_lines(lines, inventory, split_of)
+    report = check_lines(lines, inventory, split_of, pool if pool is not None else default_pool())
     report.problems[:0] = [str(e) for e in errors]
     return report
 
