@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-from .normalize import normalize, normalize_with_offsets
+from .normalize import Normalized, normalize, normalize_with_offsets
 
 __all__ = [
     "Actor",
@@ -41,7 +41,11 @@ __all__ = [
 
 KINDS = ("state", "government", "armed_group", "organisation", "people")
 _ID_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_TOKEN_RE = re.compile(r"\w+")
+_TOKEN_RE = re.compile(r"[^\W_]+")  # "_" separates words: hashtags such as #حزب_الله name actors
+# Names broken up with dots and tatweel to dodge filters in social posts (حمـ.ـاس، حـ..ـمـ..ـا.س): a run of
+# word pieces joined by dots or Arabic commas is one word when the original span holds a tatweel.
+_OBFUSCATED_RE = re.compile(r"[^\W_]+(?:[.،,]+[^\W_]+)+")
+_TATWEEL = "\u0640"
 _NISBA_SUFFIXES = ("", "ه", "ين", "ون", "ان", "ات", "ا")
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
@@ -307,10 +311,35 @@ def _yields(pattern: _Pattern, day: dt.date | None) -> bool:
     return day is None and pattern.holder is not None and pattern.holder.until is not None
 
 
+def _words(norm: "Normalized", text: str) -> list[tuple[str, int, int]]:
+    """(value, start, end) of the words of the normalized text, obfuscated names rejoined."""
+    words = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm.text)]
+    if _TATWEEL not in text:
+        return words
+    joined = []
+    for m in _OBFUSCATED_RE.finditer(norm.text):
+        start, end = norm.to_original(m.start(), m.end())
+        if _TATWEEL in text[start:end]:
+            joined.append((re.sub(r"[.،,]", "", m.group()), m.start(), m.end()))
+    if not joined:
+        return words
+    out: list[tuple[str, int, int]] = []
+    k = 0
+    for word in words:
+        while k < len(joined) and joined[k][2] <= word[1]:
+            k += 1
+        if k < len(joined) and joined[k][1] <= word[1] < joined[k][2]:
+            if not out or out[-1] is not joined[k]:
+                out.append(joined[k])
+            continue
+        out.append(word)
+    return out
+
+
 def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention]:
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
-    words = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm.text)]
+    words = _words(norm, text)
     values = [w[0] for w in words]
     mentions: list[Mention] = []
     i = 0

@@ -158,3 +158,20 @@ def test_bundled_labels_ship_with_the_package():
     first = json.loads(train[0].read_text(encoding="utf-8").splitlines()[0])
     assert {"text", "targets"} <= set(first)
     assert default_model_path().name.startswith("default-")
+
+
+def test_bundled_real_labels_ship_with_their_notices():
+    """Real-news records ship with provenance, and the licence notices ship beside them."""
+    from stance.cache import bundled_labels
+
+    root = bundled_labels()
+    real = list((root / "train").glob("real_*.jsonl"))
+    assert real, f"no real-news training labels under {root}"
+    record = json.loads(real[0].read_text(encoding="utf-8").splitlines()[0])
+    assert record["kind"] == "real" and {"file", "line"} <= set(record["provenance"])
+    data = root.parent  # stance/data
+    notice = (data / "NOTICE.md").read_text(encoding="utf-8")
+    for source in ("wikinews_2024.txt", "newsfane.txt", "ans_headlines.txt", "catt.txt", "fignews_posts.txt"):
+        assert source in notice
+    assert "CC BY-SA" in notice
+    assert "Apache License" in (data / "licenses" / "Apache-2.0.txt").read_text(encoding="utf-8")

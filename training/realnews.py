@@ -31,6 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stance.actors import load_actors, match_actors  # noqa: E402
+from stance.labels import LabeledLine, near_duplicates  # noqa: E402
+from stance.normalize import normalize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POOL = ROOT.parent / "shared" / "realnews"
@@ -363,7 +365,7 @@ def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dic
         row = index[ans.rid]
         file = row["file"]
         if file not in pool_text:
-            pool_text[file] = (DEFAULT_POOL / file).read_text(encoding="utf-8").split("\n")
+            pool_text[file] = _pool_lines(file)
         code, outlet, period, _ = SOURCES[file]
         targets = []
         for t in ans.targets:
@@ -391,18 +393,114 @@ def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dic
     return out
 
 
+def load_corrections(out: Path, index: dict[str, dict], actor_ids: set[str]) -> dict[str, Answer]:
+    """The lead's corrections (``corrections.tsv``: answer lines with a reason) by record id."""
+    path = out / "corrections.tsv"
+    if not path.exists():
+        return {}
+    trimmed = out / ".corrections.parsed.tsv"
+    trimmed.write_text("".join("\t".join(line.split("\t")[:3]) + "\n"
+                               for line in path.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    try:
+        answers, problems = parse_answers(trimmed, index, actor_ids)
+    finally:
+        trimmed.unlink()
+    if problems:
+        raise SystemExit("\n".join(p.replace(str(trimmed), str(path)) for p in problems))
+    return {a.rid: a for a in answers}
+
+
+ADJUDICATION = ROOT / "labels" / "agreement" / "real_adjudication.jsonl"
+
+
+def adjudicate(answers: list[Answer], path: Path = ADJUDICATION) -> int:
+    """Apply the adjudicated decisions of the blind-annotation disagreements; return how many changed a label."""
+    if not path.exists():
+        return 0
+    decisions = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    by_id = {a.rid: a for a in answers}
+    changed = 0
+    for d in decisions:
+        ans = by_id.get(d["id"])
+        if ans is None:
+            continue
+        if d["field"] == "sentiment":
+            changed += ans.sentiment != d["decision"]
+            ans.sentiment = d["decision"]
+            continue
+        for t in ans.targets:
+            if t["actor"] == d["actor"]:
+                changed += t[d["field"]] != d["decision"]
+                t[d["field"]] = d["decision"]
+                if t["stance"] == "none":
+                    t["source"] = "author"
+    return changed
+
+
+def tidy(answers: list[Answer], index: dict[str, dict]) -> list[Answer]:
+    """Bring answers in line with the current inventory.
+
+    ``-ACTOR`` corrections the matcher no longer needs (an exclude now covers them) are dropped;
+    a line whose text repeats an earlier line exactly (after normalization), or nearly (character
+    5-gram Jaccard >= 0.7, as in ``stance labels check``), is dropped, so that a sentence is neither
+    counted twice nor split across train and test.
+    """
+    inventory = load_actors()
+    seen: set[str] = set()
+    out = []
+    for ans in answers:
+        row = index[ans.rid]
+        text = _pool_lines(row["file"])[row["line"] - 1]
+        key = re.sub(r"\W+", " ", normalize(text)).strip()
+        if key in seen:
+            continue
+        seen.add(key)
+        found = {m.actor for m in match_actors(text, inventory)}
+        ans.removed = [a for a in ans.removed if a in found]
+        out.append(ans)
+    # near-duplicates (the same story line re-edited across outlets): keep the first of each pair
+    lines = [LabeledLine(article=a.rid, line=0, text=_pool_lines(index[a.rid]["file"])[index[a.rid]["line"] - 1],
+                         sentiment=None, targets=()) for a in out]
+    drop = {b.article for _, b, _ in near_duplicates(lines)}
+    return [a for a in out if a.rid not in drop]
+
+
+_POOL_CACHE: dict[str, list[str]] = {}
+
+
+def _pool_lines(file: str) -> list[str]:
+    if file not in _POOL_CACHE:
+        _POOL_CACHE[file] = (DEFAULT_POOL / file).read_text(encoding="utf-8").split("\n")
+    return _POOL_CACHE[file]
+
+
 def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
-    """Write the answered records of each batch into ``labels/{split}/real_rNN.jsonl``."""
+    """Write the answered records of each batch into ``labels/{split}/real_rNN.jsonl``.
+
+    Batches are merged together (in the order given) so that duplicates are found across batches;
+    the lead's corrections replace the annotator's answer for the records they name.
+    """
     index = load_index(out)
     actor_ids = set(load_actors().ids)
     split_of = freeze_splits(out)
+    corrections = load_corrections(out, index, actor_ids)
     status = 0
+    parsed = []
     for path in paths:
         answers, problems = parse_answers(path, index, actor_ids)
         for p in problems:
             print(p)
         status |= bool(problems)
+        parsed.append((path, [corrections.get(a.rid, a) for a in answers], len(problems)))
+    for file in {index[a.rid]["file"] for _, answers, _ in parsed for a in answers}:
+        _pool_lines(file)
+    changed = adjudicate([a for _, answers, _ in parsed for a in answers])
+    print(f"adjudication: {changed} label(s) changed")
+    kept = {a.rid for a in tidy([a for _, answers, _ in parsed for a in answers], index)}
+    for path, answers, n_problems in parsed:
         batch = path.name.split(".")[0]
+        dropped = sum(a.rid not in kept for a in answers)
+        answers = [a for a in answers if a.rid in kept]
         docs = records(answers, index)
         counts = {}
         for split in ("train", "dev", "test"):
@@ -413,8 +511,65 @@ def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
             elif target.exists():
                 target.unlink()
             counts[split] = len(rows)
-        print(f"{batch}: {len(answers)} records merged ({counts}); {len(problems)} problem(s) skipped")
+        print(f"{batch}: {len(answers)} records merged ({counts}); {dropped} duplicate line(s) dropped; "
+              f"{n_problems} problem(s) skipped")
     return status
+
+
+# ---------------------------------------------------------------------------
+# agreement
+
+
+def agreement(out: Path, write: bool = False) -> dict:
+    """Cohen's kappa (stance, source, sentiment) of the blind second annotation against the first.
+
+    Compares ``rNN.blind.ans.tsv`` with the first annotator's ``rNN.ans.tsv`` as written (before
+    any correction or adjudication), on the pairs both labeled. With ``write``, the disagreements go
+    to ``labels/agreement/real_disagreements.jsonl`` for adjudication.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    index = load_index(out)
+    actor_ids = set(load_actors().ids)
+    fields: dict[str, tuple[list[str], list[str]]] = {"stance": ([], []), "source": ([], []), "sentiment": ([], [])}
+    disagreements = []
+    n_records = 0
+    for blind in sorted(out.glob("r[0-9][0-9].blind.ans.tsv")):
+        batch = blind.name.split(".")[0]
+        first, _ = parse_answers(out / f"{batch}.ans.tsv", index, actor_ids)
+        second, _ = parse_answers(blind, index, actor_ids)
+        by_id = {a.rid: a for a in first}
+        for b in second:
+            a = by_id.get(b.rid)
+            if a is None:
+                continue
+            n_records += 1
+            text = _pool_lines(index[b.rid]["file"])[index[b.rid]["line"] - 1]
+            fields["sentiment"][0].append(a.sentiment)
+            fields["sentiment"][1].append(b.sentiment)
+            if a.sentiment != b.sentiment:
+                disagreements.append({"id": b.rid, "field": "sentiment", "text": text,
+                                      "first": a.sentiment, "second": b.sentiment})
+            ta = {t["actor"]: t for t in a.targets}
+            for t in b.targets:
+                if t["actor"] not in ta:
+                    continue
+                for name in ("stance", "source"):
+                    x, y = ta[t["actor"]][name], t[name]
+                    fields[name][0].append(x)
+                    fields[name][1].append(y)
+                    if x != y:
+                        disagreements.append({"id": b.rid, "field": name, "actor": t["actor"], "text": text,
+                                              "first": x, "second": y})
+    result = {"records": n_records, "pairs": len(fields["stance"][0])}
+    for name, (x, y) in fields.items():
+        result[name] = {"kappa": round(float(cohen_kappa_score(x, y)), 3),
+                        "raw_agreement": round(sum(p == q for p, q in zip(x, y)) / max(1, len(x)), 3), "n": len(x)}
+    result["disagreements"] = len(disagreements)
+    if write:
+        target = ROOT / "labels" / "agreement" / "real_disagreements.jsonl"
+        target.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -435,7 +590,13 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
     b = sub.add_parser("blind", help="write the blind second-annotation subsets rNN.blind.todo.txt")
     b.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    g = sub.add_parser("agree", help="kappa of the blind second annotation (before adjudication)")
+    g.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    g.add_argument("--write", action="store_true", help="write labels/agreement/real_disagreements.jsonl")
     args = ap.parse_args(argv)
+    if args.cmd == "agree":
+        print(json.dumps(agreement(args.out, args.write), indent=1))
+        return 0
     if args.cmd == "merge":
         return merge(args.answers, args.out)
     if args.cmd == "splits":
