@@ -16,6 +16,13 @@ views, each a bounded TF-IDF vocabulary, and stacks them:
     the target crossed with the sentence's words outside actor mentions
     (``US|قصف``), so a target can learn its own vocabulary; this is also how a
     target that the text never names (a public-dataset topic) is seen;
+``struct``
+    sentence structure around the target (``structure=True``): stance cues
+    (:mod:`stance.cues`: attack, condemn, support, report, …) by side of the
+    target, distance, whether another actor stands between, whether cue and
+    target share a clause, negation before the cue; the words of the target's
+    clause (``C_``); light stems of the window and the clause (``S``); and the
+    sentence's shape (number of actors, the target's rank among them, length);
 ``plain``
     target-blind word 1–2 and character 2–5 n-grams (the sentiment head uses
     only these).
@@ -33,12 +40,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .actors import Inventory, load_actors, match_actors
+from .cues import CueInventory, clause_ids, light_stem, load_cues
 from .fastvec import WordCachedCharVectorizer
 from .normalize import normalize
 
 __all__ = ["Pair", "TargetFeatures", "VIEWS"]
 
-VIEWS = ("masked", "window", "cross", "plain_word", "plain_char")
+VIEWS = ("masked", "window", "cross", "struct", "plain_word", "plain_char")
 _WORD_RE = re.compile(r"\w+|[^\w\s]")
 _TGT, _OTH = "TGT", "OTH"
 
@@ -101,8 +109,12 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         Longest word n-gram of the masked view.
     cross : bool, default=True
         Include the target × sentence-word view (else only the target id).
+    structure : bool, default=True
+        Include the ``struct`` view (cues, clause, light stems, sentence shape).
     actors_path : str or None, default=None
         Inventory used to find mentions (default: the bundled one).
+    cues_path : str or None, default=None
+        A cue file that extends the bundled cue inventory (``stance/data/cues.toml``).
     """
 
     def __init__(
@@ -114,10 +126,14 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         masked_ngrams: int = 1,
         cross: bool = True,
+        structure: bool = True,
         actors_path: str | None = None,
+        cues_path: str | None = None,
     ) -> None:
         self.masked_ngrams = masked_ngrams
         self.cross = cross
+        self.structure = structure
+        self.cues_path = cues_path
         self.window = window
         self.max_features = max_features
         self.min_df = min_df
@@ -166,7 +182,8 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         tid = _target_id(target)
         cross = [f"{tid}|{t}" for t in words]
         cross.append(f"T={tid}")
-        return {"masked": masked, "window": window, "cross": cross}
+        struct = _structure(masked, positions, self.window, load_cues(self.cues_path)) if self.structure else ["S_OFF"]
+        return {"masked": masked, "window": window, "cross": cross, "struct": struct}
 
     # -- estimator API ------------------------------------------------------
 
@@ -176,6 +193,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             "masked": TfidfVectorizer(analyzer=_identity, **common),
             "window": TfidfVectorizer(analyzer=_identity, **common),
             "cross": TfidfVectorizer(analyzer=_identity, **common),
+            "struct": TfidfVectorizer(analyzer=_identity, **common),
             "plain_word": TfidfVectorizer(
                 analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common
             ),
@@ -205,6 +223,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
+            views["struct"].append(analysis["struct"])
             if plain and pair.text not in rows:
                 rows[pair.text] = len(rows)
                 views["plain_word"].append(normalized_text[pair.text])
@@ -302,4 +321,51 @@ def _ngrams(tokens: list[str], n: int) -> list[str]:
     out = list(tokens)
     for k in range(2, n + 1):
         out += [" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    return out
+
+
+_BUCKETS = ((1, "d1"), (3, "d2"), (6, "d3"), (12, "d4"))
+
+
+def _bucket(distance: int) -> str:
+    for limit, name in _BUCKETS:
+        if distance <= limit:
+            return name
+    return "d5"
+
+
+def _structure(masked: list[str], positions: list[int], window: int, cues: CueInventory) -> list[str]:
+    """Tokens of the ``struct`` view for one target (see the module docstring)."""
+    if not positions:
+        return ["S_NO_MENTION"]
+    actors = [i for i, t in enumerate(masked) if t in (_TGT, _OTH)]
+    n_words = sum(1 for t in masked if t.isalnum() or len(t) > 1)
+    out = [f"S_actors={min(len(actors), 4)}", f"S_rank={min(actors.index(positions[0]), 3)}",
+           f"S_len={'short' if n_words < 15 else 'mid' if n_words < 40 else 'long'}",
+           "S_first" if positions[0] == actors[0] else "S_notfirst",
+           "S_last" if positions[-1] == actors[-1] else "S_notlast"]
+    ids = clause_ids(masked)
+    spans = cues.find(masked)
+    negations = [s for s, _, c in spans if c == "negation"]
+    for p in positions:
+        clause = ids[p]
+        words = [t for i, t in enumerate(masked) if ids[i] == clause and i != p and len(t) > 1]
+        out += ["C_" + t for t in words]
+        out += ["CS_" + light_stem(t) for t in words if t not in (_TGT, _OTH)]
+        out += ["SL_" + light_stem(t) for t in masked[max(0, p - window):p] if len(t) > 1]
+        out += ["SR_" + light_stem(t) for t in masked[p + 1:p + 1 + window] if len(t) > 1]
+        for start, _, cls in spans:
+            if cls == "negation":
+                continue
+            side = "L" if start < p else "R"
+            lo, hi = sorted((start, p))
+            between = "oth" if any(masked[k] == _OTH for k in range(lo + 1, hi)) else "clear"
+            scope = "same" if ids[start] == clause else "other"
+            base = f"Q_{cls}|{side}"
+            out += [base, f"{base}|{_bucket(hi - lo)}", f"{base}|{scope}", f"{base}|{between}",
+                    f"{base}|{scope}|{between}|{_bucket(hi - lo)}"]
+            if any(0 < start - k <= 2 for k in negations):
+                out.append(f"{base}|neg")
+            if between == "clear" and scope == "same":
+                out.append(f"Q_{cls}|{'first_after' if side == 'R' else 'last_before'}")
     return out

@@ -60,7 +60,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         Inverse regularization of the sentiment head.
     class_weight : str or None, default="balanced"
         Class weighting of the stance head.
-    window, max_features, min_df, char_ngrams, masked_ngrams, cross, actors_path
+    window, max_features, min_df, char_ngrams, masked_ngrams, cross, structure, actors_path, cues_path
         Passed to :class:`stance.features.TargetFeatures`.
     """
 
@@ -76,10 +76,14 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         masked_ngrams: int = 1,
         cross: bool = True,
+        structure: bool = True,
         actors_path: str | None = None,
+        cues_path: str | None = None,
     ) -> None:
         self.masked_ngrams = masked_ngrams
         self.cross = cross
+        self.structure = structure
+        self.cues_path = cues_path
         self.C = C
         self.sentiment_C = sentiment_C
         self.class_weight = class_weight
@@ -93,7 +97,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         return TargetFeatures(
             window=self.window, max_features=self.max_features, min_df=self.min_df,
             char_ngrams=self.char_ngrams, masked_ngrams=self.masked_ngrams, cross=self.cross,
-            actors_path=self.actors_path,
+            structure=self.structure, actors_path=self.actors_path, cues_path=self.cues_path,
         )
 
     def fit(
@@ -102,8 +106,9 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         y: Sequence[str],
         sentiment: Sequence[str | None] | None = None,
         sentences: Sequence[tuple[str, str | None]] | None = None,
+        sample_weight: Sequence[float] | None = None,
     ) -> "StanceModel":
-        """Fit features and both heads.
+        """Fit features and both heads (``sample_weight``: per-pair weights of the stance head).
 
         The sentiment head learns from ``sentences`` (``(text, label)``, one per sentence, also
         sentences that mention no actor) when given, else from ``sentiment`` (one label per pair,
@@ -119,7 +124,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         matrix = self.features_.fit_transform(X)
         self.stance_ = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
-        ).fit(matrix, y)
+        ).fit(matrix, y, sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float))
         self.classes_ = self.stance_.classes_
         self.temperature_ = 1.0
         if sentences is None and sentiment is not None:
