@@ -1,8 +1,10 @@
 """The default model: built from the bundled labels on first use, then cached.
 
 The cache lives in ``$STANCE_HOME`` (else ``$XDG_CACHE_HOME/stance``, else
-``~/.cache/stance``), keyed by the hash of the bundled labels and the stance
-and scikit-learn versions, so a new release or new labels build a new model.
+``~/.cache/stance``), keyed by a hash of everything the model is made from: the
+bundled labels (train and dev), the bundled actor inventory, the source of the
+modules that turn text into features and fit the model, and the format
+version; editing any of them builds a new model instead of reusing a stale one.
 Concurrent first uses are serialized with a file lock; the file itself is
 written atomically. Nothing is ever downloaded.
 """
@@ -16,11 +18,13 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-import sklearn
-
 from .model import ModelError, StanceModel
 
-__all__ = ["bundled_labels", "cache_dir", "default_model_path", "load_model"]
+__all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key", "default_model_path", "load_model"]
+
+# The modules whose code decides what the default model is: features, matching, fitting, storing.
+MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
+              "modelfile.py", "train.py", "datasets.py", "labels.py", "cache.py")
 
 _LOADED: dict[str, StanceModel] = {}
 
@@ -39,23 +43,44 @@ def bundled_labels() -> Path:
     return Path(str(resources.files("stance").joinpath("data/labels")))
 
 
-def _labels_hash(root: Path) -> str:
+def bundled_actors() -> Path:
+    """The actor inventory shipped with the package."""
+    return Path(str(resources.files("stance").joinpath("data/actors.toml")))
+
+
+def _files_hash(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
-    for split in ("train", "dev"):
-        for f in sorted((root / split).glob("*.jsonl")):
-            digest.update(f.name.encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()[:12]
+    for f in files:
+        digest.update(str(f.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def default_model_key(labels: Path | None = None, actors: Path | None = None) -> dict[str, str]:
+    """What the default model is built from, hashed: labels, inventory, model code, format.
+
+    ``labels`` and ``actors`` default to the bundled ones. The ``key`` entry names the cache file.
+    """
+    from . import __version__
+    from .features import FEATURES_VERSION
+    from .modelfile import FORMAT_VERSION
+
+    labels = labels or bundled_labels()
+    actors = actors or bundled_actors()
+    package = Path(__file__).resolve().parent
+    parts = {
+        "labels": _files_hash(sorted(labels.glob("train/*.jsonl")) + sorted(labels.glob("dev/*.jsonl")), labels),
+        "inventory": hashlib.sha256(actors.read_bytes()).hexdigest(),
+        "code": _files_hash([package / name for name in MODEL_CODE], package),
+        "versions": f"stance {__version__}, format {FORMAT_VERSION}, features {FEATURES_VERSION}",
+    }
+    parts["key"] = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:16]
+    return parts
 
 
 def default_model_path() -> Path:
-    """Cache path of the default model for these labels and versions."""
-    from . import __version__
-
-    from .model import FORMAT_VERSION
-
-    key = f"{_labels_hash(bundled_labels())}-stance{__version__}-sklearn{sklearn.__version__}-f{FORMAT_VERSION}"
-    return cache_dir() / f"default-{key}.model"
+    """Cache path of the default model for the bundled labels, inventory and code."""
+    return cache_dir() / f"default-{default_model_key()['key']}.model"
 
 
 def build_default_model(path: Path) -> StanceModel:
@@ -72,6 +97,7 @@ def build_default_model(path: Path) -> StanceModel:
         raise ModelError(f"bundled labels are invalid: {train.errors[0]}")
     model, metadata = train_model(train, dev, inventory=inventory)
     metadata["source"] = "bundled labels (default model)"
+    metadata["default_model_key"] = default_model_key()
     model.save(path, metadata)
     return model
 

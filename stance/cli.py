@@ -46,7 +46,7 @@ actors_option = click.option(
 )
 extend_option = click.option(
     "--extend-actors", is_flag=True,
-    help="Add the --actors file to the bundled inventory instead of replacing it.",
+    help="Add the --actors file to the bundled inventory (predict, report: to the model's) instead of replacing it.",
 )
 
 
@@ -313,13 +313,9 @@ def _score_chunk(chunk, model_path, actors_path, extend, only, explain, render=N
     import warnings as _warnings
 
     from .cache import load_model
-    from .profile import EmptyTextWarning, score_articles
+    from .profile import EmptyTextWarning, score_articles, scoring_inventory
 
-    model = load_model(model_path, quiet=True)
-    if actors_path:
-        inventory = load_actors(actors_path, extend=extend)
-    else:
-        inventory = load_actors(getattr(model, "actors_path", None))
+    model, inventory = scoring_inventory(load_model(model_path, quiet=True), actors_path, extend)
     if only:
         inventory = inventory.restrict(only)
     with _warnings.catch_warnings():
@@ -432,12 +428,21 @@ def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
     """Load the model once in the main process and validate --only; returns the id list."""
     from .cache import load_model
     from .model import ModelError
+    from .profile import scoring_inventory
 
     try:
         model = load_model(model_path, quiet=quiet)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    inventory = _inventory(actors_path, extend_actors) if actors_path else load_actors(getattr(model, "actors_path", None))
+    try:
+        _, inventory = scoring_inventory(model, actors_path, extend_actors)
+    except ActorInventoryError as exc:
+        raise click.ClickException(str(exc)) from None
+    trained = model.inventory_
+    if not quiet and inventory.fingerprint() != trained.fingerprint():
+        click.echo(f"warning: the model was trained with another actor inventory ({trained.source}, "
+                   f"{len(trained.actors)} actors); scoring with {actors_path}"
+                   f"{' added to it' if extend_actors else ''} ({len(inventory.actors)} actors)", err=True)
     only_ids = [x.strip() for x in only.split(",") if x.strip()] if only else None
     if only_ids:
         try:
