@@ -1,7 +1,9 @@
 """Command-line interface: ``stance predict | train | evaluate | mentions | actors | labels check``.
 
 Only this module turns library errors into click errors (exit status 1 with a
-message on stderr); ``STANCE_DEBUG=1`` shows tracebacks instead.
+message on stderr); ``STANCE_DEBUG=1`` shows tracebacks instead. Commands import
+what they use when they run, so ``stance --help`` loads click only and no
+command that does not train imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from .actors import ActorInventoryError, Inventory, load_actors, match_actors
-from .sentences import split_sentences
+if TYPE_CHECKING:
+    from .actors import Inventory
 
 
-def _inventory(path: str | None, extend: bool) -> Inventory:
+def _inventory(path: str | None, extend: bool) -> "Inventory":
+    from .actors import ActorInventoryError, load_actors
+
     try:
         return load_actors(path, extend=extend)
     except ActorInventoryError as exc:
@@ -72,6 +76,9 @@ def mentions(path: str, fmt: str, date: str | None, actors_path: str | None, ext
       stance mentions --format jsonl article.txt > mentions.jsonl
       cat article.txt | stance mentions -
     """
+    from .actors import match_actors
+    from .sentences import split_sentences
+
     inventory = _inventory(actors_path, extend_actors)
     text = _read_text(path)
     for sentence in split_sentences(text):
@@ -150,7 +157,7 @@ def _column_spec(text_col, target_col, label_col, sentiment_col, label_map):
     return ColumnSpec(text_col, target_col, label_col, sentiment_col, mapping)
 
 
-def _load_data(path: str, inventory: Inventory, spec, what: str):
+def _load_data(path: str, inventory: "Inventory", spec, what: str):
     from .datasets import load_dataset
     from .labels import LabelError
 
@@ -426,6 +433,7 @@ def input_options(f):
 
 def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
     """Load the model once in the main process and validate --only; returns the id list."""
+    from .actors import ActorInventoryError
     from .cache import load_model
     from .model import ModelError
     from .profile import scoring_inventory
