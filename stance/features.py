@@ -188,6 +188,8 @@ class TargetFeatures(ParamsMixin):
     def _vectorizers(self) -> dict:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        from .vocab import CharTfidfVectorizer
+
         common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
         return {
             "masked": TfidfVectorizer(analyzer=_identity, **common),
@@ -196,7 +198,7 @@ class TargetFeatures(ParamsMixin):
             "plain_word": TfidfVectorizer(
                 analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common
             ),
-            "plain_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
+            "plain_char": CharTfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
         }
 
     def _views(self, X: list[Pair], plain: bool = True) -> tuple[dict[str, list], list[int]]:

@@ -18,7 +18,7 @@ import copy
 import platform
 from importlib import metadata as _metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -105,12 +105,15 @@ class StanceModel(ParamsMixin):
         y: Sequence[str],
         sentiment: Sequence[str | None] | None = None,
         sentences: Sequence[tuple[str, str | None]] | None = None,
+        *,
+        progress: Callable[[str], None] | None = None,
     ) -> "StanceModel":
         """Fit features and both heads.
 
         The sentiment head learns from ``sentences`` (``(text, label)``, one per sentence, also
         sentences that mention no actor) when given, else from ``sentiment`` (one label per pair,
-        ``None`` for unlabeled rows), counting each distinct sentence once.
+        ``None`` for unlabeled rows), counting each distinct sentence once. ``progress`` receives a
+        line after each step.
         """
         X = list(X)
         y = np.asarray(y, dtype=object)
@@ -118,8 +121,10 @@ class StanceModel(ParamsMixin):
             raise ValueError(f"X has {len(X)} pairs but y has {len(y)} labels")
         if len(set(y)) < 2:
             raise ValueError(f"need at least two stance classes to train, got {sorted(set(y))}")
+        note = progress or (lambda message: None)
         self.features_ = self._features()
         matrix = self.features_.fit_transform(X)
+        note(f"features: {matrix.shape[0]} pairs x {matrix.shape[1]} columns")
         from sklearn.linear_model import LogisticRegression
 
         self.stance_ = LinearHead.from_sklearn(LogisticRegression(
@@ -127,9 +132,12 @@ class StanceModel(ParamsMixin):
         ).fit(matrix, y))
         self.classes_ = self.stance_.classes_
         self.temperature_ = 1.0
+        note("stance head fitted")
         if sentences is None and sentiment is not None:
             sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
-        return self.fit_sentiment(sentences or [])
+        self.fit_sentiment(sentences or [])
+        note("sentiment head fitted")
+        return self
 
     def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
         """(Re)fit only the sentiment head on ``(text, label)`` sentences, on the fitted features."""

@@ -53,7 +53,7 @@ def _jsonable(value: object) -> object:
 
 def _zip(arrays: dict[str, np.ndarray], texts: dict[str, list]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, array in arrays.items():
             array = np.asarray(array)
             if array.dtype.kind not in _NUMERIC:

@@ -78,7 +78,8 @@ def train_model(
         full.extend(dev)
     else:
         full = train
-    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines)
+    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines,
+                                      progress=lambda m: _note(progress, f"  {m}"))
     if dev is not None and len(dev):
         model.temperature_ = temperature
         dev_metrics["stance"]["ece_calibrated"] = evaluate_model(best_model, dev)["stance"]["ece"]

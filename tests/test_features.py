@@ -117,3 +117,19 @@ def test_tfidf_views_equal_sklearn_transform(docs):
         [d.split() for d in _CORPUS] + tokens[:1])
     a, b = ident.transform(tokens), TfidfView.from_sklearn(ident, "tokens").transform(tokens)
     assert a.shape == b.shape and abs(a - b).max() < 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("قصفت واشنطن الحشد ABC\t\n\u00a0.،")), max_size=40),
+                min_size=1, max_size=6), st.integers(1, 2), st.sampled_from([None, 5, 40]))
+def test_cached_char_vocabulary_fit_equals_sklearn(docs, min_df, max_features):
+    """Fitting the char view word by word selects the same vocabulary and idf as TfidfVectorizer."""
+    from stance.vocab import CharTfidfVectorizer
+
+    params = dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32, min_df=min_df,
+                  max_features=max_features)
+    docs = docs + _CORPUS
+    a, b = TfidfVectorizer(**params), CharTfidfVectorizer(**params)
+    ma, mb = a.fit_transform(docs), b.fit_transform(docs)
+    assert a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
+    assert ma.shape == mb.shape and abs(ma - mb).max() == 0

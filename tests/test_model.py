@@ -121,3 +121,32 @@ def test_bundled_labels_ship_with_the_package():
     first = json.loads(train[0].read_text(encoding="utf-8").splitlines()[0])
     assert {"text", "targets"} <= set(first)
     assert default_model_path().name.startswith("default-")
+
+
+def test_default_model_is_built_with_stored_parameters_and_progress(tmp_path, monkeypatch, capsys):
+    """First use: no hyper-parameter search (the stored parameters), progress lines on stderr."""
+    import stance.cache as cache
+    import stance.train as train
+
+    labels = tmp_path / "labels"
+    (labels / "train").mkdir(parents=True)
+    (labels / "train" / "tiny.jsonl").write_bytes((DATA / "tiny.jsonl").read_bytes())
+    monkeypatch.setattr(cache, "bundled_labels", lambda: labels)
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cache, "_LOADED", {})
+    monkeypatch.setattr(train, "train_model", lambda *a, **k: pytest.fail("the default model ran a search"))
+    model = cache.load_model()
+    stored = cache.default_params()
+    assert {k: model.get_params()[k] for k in stored["params"]} == stored["params"]
+    assert model.temperature_ == stored["temperature"]
+    err = capsys.readouterr().err
+    assert "first use: building the default model" in err and "stance head fitted" in err and "saved" in err
+    assert model.metadata_["default_model_key"]["key"] in str(cache.default_model_path())
+    assert cache.load_model() is model  # once per process
+
+
+def test_stored_default_parameters_are_model_parameters():
+    from stance.cache import default_params
+
+    stored = default_params()
+    assert set(stored["params"]) <= set(StanceModel().get_params()) and 0.1 < stored["temperature"] < 10
