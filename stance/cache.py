@@ -187,7 +187,7 @@ def _default_model(quiet: bool) -> StanceModel:
                 if not target.exists():
                     if not quiet:
                         print(f"stance: first use: building the default model from the bundled labels into "
-                              f"{target} (about 10 s, once)", file=sys.stderr)
+                              f"{target} (10-20 s, once)", file=sys.stderr)
                     return build_default_model(target, None if quiet else _stderr)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
