@@ -42,8 +42,8 @@ def train_model(
         raise ValueError("no training pairs: check the data path and the error messages above")
     started = time.perf_counter()
     base = dict(params or {})
-    if inventory is not None and inventory.source != "<default>":
-        base.setdefault("actors_path", inventory.source)
+    if inventory is not None:
+        base.setdefault("actors", inventory)  # the model embeds it: prediction finds the same actors
     chosen = dict(base)
     dev_metrics = None
     search: list[dict] = []
@@ -78,7 +78,8 @@ def train_model(
         full.extend(dev)
     else:
         full = train
-    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines)
+    model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines,
+                                      progress=lambda m: _note(progress, f"  {m}"))
     if dev is not None and len(dev):
         model.temperature_ = temperature
         dev_metrics["stance"]["ece_calibrated"] = evaluate_model(best_model, dev)["stance"]["ece"]
@@ -87,7 +88,7 @@ def train_model(
         "n_train_pairs": len(train),
         "n_dev_pairs": len(dev) if dev is not None else 0,
         "label_counts": {s: train.stances.count(s) for s in sorted(set(train.stances))},
-        "feature_settings": {k: v for k, v in model.get_params().items()},
+        "feature_settings": model.settings(),
         "grid_search": search,
         "dev_metrics": _summary(dev_metrics),
         "training_seconds": round(time.perf_counter() - started, 2),

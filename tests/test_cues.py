@@ -86,7 +86,7 @@ def test_clause_spans_point_into_the_original(text):
 
 
 def test_structure_view_sees_which_actor_the_cue_points_at():
-    f = TargetFeatures(min_df=1)
+    f = TargetFeatures(min_df=1, structure=True)
     text = "قصفت الطائرات الإسرائيلية مواقع حماس، بينما أدانت تركيا الهجوم"
     hamas = f.analyze(Pair(text, "HAMAS"))["struct"]
     turkey = f.analyze(Pair(text, "TUR"))["struct"]
