@@ -29,8 +29,8 @@ DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json
 
 # The modules whose code decides what the default model is: features, matching, fitting, storing.
 MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
-              "modelfile.py", "datasets.py", "labels.py", "cache.py", "data/default_params.json",
-              "data/normalize_chars.json")
+              "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "data/cues.toml",
+              "data/default_params.json", "data/normalize_chars.json")
 
 _LOADED: dict[str, StanceModel] = {}
 _DEFAULT = "<default model>"
@@ -133,6 +133,7 @@ def build_default_model(path: Path, progress: Callable[[str], None] | None = Non
     model = StanceModel(**config["params"], actors=inventory)
     model.fit(data.pairs, data.stances, data.sentiments, data.lines, progress=note)
     model.temperature_ = config["temperature"]
+    model.fit_holder(data, progress=note)
     metadata = {
         "source": "bundled labels (default model, stored parameters, no search)",
         "default_model_key": default_model_key(),

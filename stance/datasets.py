@@ -53,6 +53,8 @@ class Dataset:
     kinds: list[str] = field(default_factory=list)  # per pair: authored / real / user
     line_kinds: list[str] = field(default_factory=list)  # per entry of ``lines``
     skipped_context: int = 0  # annotated mentions the matcher cannot find (added/context), left out
+    sources: list[str | None] = field(default_factory=list)  # per pair: holder ("author", an actor id) or None
+    line_numbers: list[int | None] = field(default_factory=list)  # per pair: line in its article (labels format)
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -60,7 +62,7 @@ class Dataset:
     def extend(self, other: "Dataset") -> None:
         """Append another dataset."""
         for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "lines", "errors",
-                     "kinds", "line_kinds"):
+                     "kinds", "line_kinds", "sources", "line_numbers"):
             getattr(self, name).extend(getattr(other, name))
         self.skipped_context += other.skipped_context
 
@@ -68,7 +70,8 @@ class Dataset:
         """The pairs and lines of one ``kind``."""
         out = Dataset(digest=self.digest)
         keep = [i for i, k in enumerate(self.kinds) if k == kind]
-        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds"):
+        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds", "sources",
+                     "line_numbers"):
             values = getattr(self, name)
             setattr(out, name, [values[i] for i in keep])
         out.lines = [ln for ln, k in zip(self.lines, self.line_kinds) if k == kind]
@@ -132,6 +135,8 @@ def _from_labels(path: Path, inventory: Inventory | None) -> Dataset:
             data.found.append(t.actor in found)
             data.articles.append(ln.article)
             data.sentence_ids.append(f"{ln.article}:{ln.line}")
+            data.sources.append(t.source)
+            data.line_numbers.append(ln.line)
     return data
 
 
@@ -218,6 +223,8 @@ def _from_columns(path: Path, spec: ColumnSpec, inventory: Inventory | None) -> 
         data.articles.append(f"{name}:{lineno}")
         data.sentence_ids.append(f"{name}:{lineno}")
         data.kinds.append("user")
+        data.sources.append(None)
+        data.line_numbers.append(None)
     data.lines = list({t.text: (t.text, s) for t, s in zip(data.pairs, data.sentiments)}.values())
     data.line_kinds = ["user"] * len(data.lines)
     return data

@@ -142,6 +142,20 @@ class StanceModel(ParamsMixin):
             sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
         self.fit_sentiment(sentences or [])
         note("sentiment head fitted")
+        self.holder_ = None
+        return self
+
+    def fit_holder(self, data, progress: Callable[[str], None] | None = None) -> "StanceModel":
+        """Fit the holder head on the polar pairs of a :class:`~stance.datasets.Dataset` that name a source.
+
+        Data without sources (user data may omit them) leaves ``holder_`` None: no holders, no edges.
+        """
+        from .holder import fit_holder_head
+
+        self.holder_ = fit_holder_head(data, self.features_.inventory_)
+        if progress is not None:
+            progress("holder head fitted" if self.holder_ is not None
+                     else "no holder head: the data names no source for its polar pairs")
         return self
 
     def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
@@ -272,6 +286,12 @@ class StanceModel(ParamsMixin):
         if self.sentiment_ is not None:
             arrays["sentiment/coef"], arrays["sentiment/intercept"] = self.sentiment_.coef_, self.sentiment_.intercept_
         state = {"features": settings, "temperature": float(self.temperature_)}
+        holder = getattr(self, "holder_", None)
+        meta["holder_head"] = holder is not None
+        if holder is not None:
+            state["holder"], holder_arrays, holder_texts = holder.export_state()
+            arrays.update(holder_arrays)
+            texts.update(holder_texts)
         header = dict(meta, state=state, actors=inventory.to_records())
         write_model_file(path, header, arrays, texts)
         meta["format_version"] = FORMAT_VERSION
@@ -315,6 +335,11 @@ class StanceModel(ParamsMixin):
             model.sentiment_ = LinearHead(arrays["sentiment/coef"], arrays["sentiment/intercept"],
                                           header["sentiment_classes"])
         model.temperature_ = float(header["state"]["temperature"])
+        model.holder_ = None
+        if header["state"].get("holder") is not None:
+            from .holder import HolderModel
+
+            model.holder_ = HolderModel.restore_state(header["state"]["holder"], arrays, texts)
         if model.stance_.n_features_in_ != model.features_.n_features_out_:
             raise ValueError(f"the stance head has {model.stance_.n_features_in_} columns for "
                              f"{model.features_.n_features_out_} features")

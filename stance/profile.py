@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .actors import Inventory, match_actors
+from .edges import NO_HOLDER_NOTE, Edge, article_edges
 from .features import Pair
 from .model import StanceModel
 from .normalize import clean_markup
@@ -77,6 +78,9 @@ class SentenceScore:
         The sentence's sentiment label and probabilities.
     evidence : list of (feature, weight)
         The features that pushed the decision most (coefficient × value).
+    holder, holder_probability
+        Who holds a polar stance (``author`` or an actor id) and how probable that is; None for
+        ``none`` pairs and when the model has no holder head.
     """
 
     sentence: int
@@ -91,6 +95,8 @@ class SentenceScore:
     sentiment: str | None
     sentiment_proba: dict[str, float]
     evidence: tuple[tuple[str, float], ...] = ()
+    holder: str | None = None
+    holder_probability: float | None = None
 
     @property
     def confidence(self) -> float:
@@ -111,6 +117,8 @@ class SentenceScore:
             "proba": dict(self.proba),
             "sentiment": self.sentiment,
             "sentiment_proba": dict(self.sentiment_proba),
+            "holder": self.holder,
+            "holder_probability": self.holder_probability,
         }
         if self.evidence:
             out["evidence"] = [{"feature": f, "weight": w} for f, w in self.evidence]
@@ -172,6 +180,11 @@ class ArticleProfile:
     sentences: tuple[SentenceScore, ...] = ()
     fields: dict[str, object] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    edges: tuple[Edge, ...] | None = None  # None: the model has no holder head
+
+    def edge(self, holder: str, target: str) -> Edge | None:
+        """The edge ``holder → target``, or None."""
+        return next((e for e in self.edges or () if e.holder == holder and e.target == target), None)
 
     def actor(self, actor_id: str) -> ActorProfile | None:
         """The profile of one actor, or None when the article does not mention it."""
@@ -187,7 +200,10 @@ class ArticleProfile:
             "sentiment": self.sentiment,
             "sentiment_score": self.sentiment_score,
             "actors": [a.to_dict() for a in self.actors],
+            "edges": [e.to_dict() for e in self.edges] if self.edges is not None else None,
         })
+        if self.edges is None:
+            out["edges_note"] = NO_HOLDER_NOTE
         if self.warnings:
             out["warnings"] = list(self.warnings)
         if sentences:
@@ -343,7 +359,39 @@ def score_sentences(
     for index, text in enumerate(texts):
         for actor, mentions in _group_mentions(match_actors(text, actors, day), 0).items():
             items.append((index, 0, len(text), text, actor, mentions, day))
-    return _score_pairs(model, items, explain)
+    scores = _score_pairs(model, items, explain)
+    return _with_holders(model, actors, [(t, 0) for t in texts], scores, context=False)
+
+
+def _with_holders(model: StanceModel, actors: Inventory, sentences: Sequence[tuple[str, int]],
+                  scores: list[SentenceScore], context: bool = True) -> list[SentenceScore]:
+    """``scores`` with the holder of every polar pair (``sentences``: text and start of each sentence).
+
+    With ``context`` the actors of the previous sentences are candidates too (an article); without, each
+    sentence stands alone (a list of sentences).
+    """
+    head = getattr(model, "holder_", None)
+    if head is None or not scores:
+        return scores
+    from .holder import CONTEXT, HolderExample, Sentence
+
+    grouped: dict[int, list[tuple[str, int, int]]] = {}
+    for sc in scores:
+        offset = sentences[sc.sentence][1]
+        grouped.setdefault(sc.sentence, []).extend((sc.actor, a - offset, b - offset) for a, b, _ in sc.mentions)
+    built = {i: Sentence(sentences[i][0], tuple(sorted(m, key=lambda x: x[1]))) for i, m in grouped.items()}
+    polar = [k for k, sc in enumerate(scores) if sc.label in ("favor", "against")]
+    examples = []
+    for k in polar:
+        sc = scores[k]
+        ctx = tuple((d, built[sc.sentence - d]) for d in range(1, CONTEXT + 1)
+                    if context and sc.sentence - d in built)
+        examples.append(HolderExample(built[sc.sentence], sc.actor, ctx, "against" if sc.score < 0 else "favor"))
+    kinds = {a.id: a.kind for a in actors.actors.values()}
+    out = list(scores)
+    for k, (holder, p) in zip(polar, head.predict(examples, kinds)):
+        out[k] = replace(scores[k], holder=holder, holder_probability=_r(p))
+    return out
 
 
 def _group_mentions(mentions, offset: int) -> dict[str, tuple]:
@@ -411,8 +459,11 @@ def score_articles(
             sc = replace(sc, text=original[sc.start:sc.end],
                          mentions=tuple((s, e, original[s:e]) for s, e, _ in sc.mentions))
         per_article[owner].append(sc)
+    for n, p in enumerate(prepared):
+        per_article[n] = _with_holders(model, actors, [(s.text, s.start) for s in p[4]], per_article[n])
+    has_holders = getattr(model, "holder_", None) is not None
     return [
-        _profile(p, per_article[n], actors, sentiment_of[n])
+        _profile(p, per_article[n], actors, sentiment_of[n], has_holders)
         for n, p in enumerate(prepared)
     ]
 
@@ -438,7 +489,7 @@ def _polarity(proba: dict[str, float]) -> float:
 
 
 def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
-             sentence_sentiment: list[dict[str, float]]) -> ArticleProfile:
+             sentence_sentiment: list[dict[str, float]], has_holders: bool = False) -> ArticleProfile:
     text, day, art_id, extra, sentences, notes = prepared
     n = len(sentences)
     by_actor: dict[str, list[SentenceScore]] = {}
@@ -479,4 +530,5 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
     return ArticleProfile(
         id=art_id, date=day, n_sentences=n, sentiment=overall, sentiment_score=polarity,
         actors=tuple(profiles), sentences=tuple(scores), fields=dict(extra), warnings=tuple(notes),
+        edges=article_edges(scores) if has_holders else None,
     )

@@ -80,6 +80,7 @@ def train_model(
         full = train
     model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines,
                                       progress=lambda m: _note(progress, f"  {m}"))
+    model.fit_holder(full, progress=lambda m: _note(progress, f"  {m}"))
     if dev is not None and len(dev):
         model.temperature_ = temperature
         dev_metrics["stance"]["ece_calibrated"] = evaluate_model(best_model, dev)["stance"]["ece"]
