@@ -21,6 +21,7 @@ _EXPORTS = {
     "match_actors": "actors",
     "load_model": "cache",
     "StanceModel": "model",
+    "Edge": "edges",
     "ActorProfile": "profile",
     "ArticleProfile": "profile",
     "SentenceScore": "profile",
@@ -37,6 +38,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily
     from .actors import Actor, Inventory, Mention, load_actors, match_actors
     from .cache import load_model
+    from .edges import Edge
     from .model import StanceModel
     from .normalize import normalize, normalize_with_offsets
     from .profile import ActorProfile, ArticleProfile, SentenceScore, score_article, score_sentences

@@ -468,8 +468,9 @@ def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv", "table"]), default=None,
               help="Output format [default: table on a terminal, else jsonl].")
-@click.option("--level", type=click.Choice(["article", "sentence"]), default="article", show_default=True,
-              help="Article profiles, or also every (sentence, actor) score.")
+@click.option("--level", type=click.Choice(["article", "sentence", "edges"]), default="article", show_default=True,
+              help="Article profiles, also every (sentence, actor) score, or one row per edge holder -> target "
+                   "(with --group-by: edges per group).")
 @click.option("-o", "--output", default=None, help="Output file (written atomically); default stdout.")
 @click.option("--explain", is_flag=True, help="Include the n-grams that drive each decision.")
 @click.option("--save-articles", default=None, help="With --group-by, also write article profiles (JSONL) here.")
@@ -499,6 +500,8 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
       stance predict --engine dask --jobs 2 shards/ -o scored/           # Parquet partitions
       stance predict --engine dask --scheduler tcp://10.0.0.5:8786 s3://bucket/news/*.jsonl -o s3://bucket/out/
     """
+    if engine == "dask" and level == "edges":
+        raise click.UsageError("--level edges runs with --engine local")
     if engine == "dask":
         _predict_dask(paths, output, scheduler, model_path, level, text_field, id_field, date_field, group_by,
                       carry, jobs, encoding, decode_errors, actors_path, fmt, quiet)
@@ -511,6 +514,8 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     if fmt is None:
         fmt = "table" if sys.stdout.isatty() and output is None else "jsonl"
     only_ids = _setup_scoring(model_path, only, actors_path, extend_actors, quiet)
+    if level == "edges":
+        _require_holder_head(model_path)
     opts = ReadOptions(text_field, id_field, date_field, encoding, decode_errors)
     errors: list = []
 
@@ -521,7 +526,7 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     scored = _scored(paths, opts, chunk_size, jobs,
                      (model_path, actors_path, extend_actors, only_ids, explain, render), errors, on_error)
     formatter = Formatter(fmt, level, explain)
-    groups = GroupAggregator(group_by) if group_by else None
+    groups = (_edge_groups(group_by) if level == "edges" else GroupAggregator(group_by)) if group_by else None
     out = AtomicOutput(output) if not groups else None
     saved = AtomicOutput(save_articles) if groups and save_articles else None
     saved_fmt = Formatter("jsonl", level, explain)
@@ -568,6 +573,21 @@ def predict(paths, fmt, level, output, model_path, only, explain, group_by, save
     progress.finish(done, sentences)
     if errors:
         raise click.ClickException(f"{done} ok, {len(errors)} failed (see the errors above)")
+
+
+def _require_holder_head(model_path) -> None:
+    """``--level edges`` needs a model with a holder head (trained with source labels)."""
+    from .cache import load_model
+    from .edges import NO_HOLDER_NOTE
+
+    if getattr(load_model(model_path, quiet=True), "holder_", None) is None:
+        raise click.ClickException(f"--level edges: {NO_HOLDER_NOTE}")
+
+
+def _edge_groups(group_by: str):
+    from .output import EdgeGroups
+
+    return EdgeGroups(group_by)
 
 
 def _predict_dask(paths, output, scheduler, model_path, level, text_field, id_field, date_field, group_by, carry,

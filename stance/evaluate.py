@@ -105,6 +105,9 @@ def _evaluate(model: StanceModel, data: Dataset) -> dict:
         "n_targets_not_found": int(sum(not f for f in data.found)),
         "stance": stance,
     }
+    holder = _evaluate_holders(model, data, proba, classes)
+    if holder is not None:
+        result["holder"] = holder
     if model.sentiment_ is not None:
         lines = [(t, v) for t, v in (data.lines or zip((p.text for p in data.pairs), data.sentiments)) if v]
         lines = list({t: (t, v) for t, v in lines}.values())
@@ -118,6 +121,44 @@ def _evaluate(model: StanceModel, data: Dataset) -> dict:
     return result
 
 
+def _accuracy(pred: Sequence[str], gold: Sequence[str]) -> float | None:
+    return round(sum(p == g for p, g in zip(pred, gold)) / len(gold), 4) if gold else None
+
+
+def _evaluate_holders(model: StanceModel, data: Dataset, proba: np.ndarray, classes: list[str]) -> dict | None:
+    """Holder accuracy on the polar pairs with a gold source, per holder kind, with the rule baselines.
+
+    The holder head sees the sign of the model's own score (as at prediction), never the gold stance.
+    """
+    from .holder import AUTHOR, baseline_author, baseline_nearest_preceding, dataset_examples
+
+    if not any(data.sources):
+        return None
+    score = proba[:, classes.index("favor")] - proba[:, classes.index("against")]
+    signs = ["against" if v < 0 else "favor" for v in score]
+    _, examples, gold = dataset_examples(data, model.inventory_, signs=signs)
+    if not gold:
+        return None
+    head = getattr(model, "holder_", None)
+    kinds = {a.id: a.kind for a in model.inventory_.actors.values()}
+    pred = [h for h, _ in head.predict(examples, kinds)] if head is not None else None
+    per_kind = {}
+    for kind in ("author", "actor"):
+        keep = [i for i, g in enumerate(gold) if (g == AUTHOR) == (kind == "author")]
+        per_kind[kind] = {"n": len(keep),
+                          "accuracy": _accuracy([pred[i] for i in keep], [gold[i] for i in keep]) if pred else None}
+    out = {
+        "n_pairs": len(gold),
+        "accuracy": _accuracy(pred, gold) if pred else None,
+        "per_kind": per_kind,
+        "baselines": {"author_always": _accuracy([baseline_author(e) for e in examples], gold),
+                      "nearest_preceding": _accuracy([baseline_nearest_preceding(e) for e in examples], gold)},
+    }
+    if head is None:
+        out["note"] = "the model has no holder head (it was trained without source labels)"
+    return out
+
+
 def _contrast_indices(data: Dataset) -> list[int]:
     """Pairs in sentences whose actors get different gold stances."""
     by_sentence: dict[str, list[int]] = defaultdict(list)
@@ -128,6 +169,21 @@ def _contrast_indices(data: Dataset) -> list[int]:
         if len({data.stances[i] for i in idx}) > 1:
             out.extend(idx)
     return sorted(out)
+
+
+def _format_holder(h: dict) -> str:
+    def acc(v: float | None) -> str:
+        return "   n/a" if v is None else f"{v:.3f}"
+
+    lines = [f"\nholder (polar pairs with a gold source): n={h['n_pairs']} accuracy {acc(h['accuracy'])}"]
+    for kind, v in h["per_kind"].items():
+        lines.append(f"  gold holder {kind:<7} n={v['n']:<5} accuracy {acc(v['accuracy'])}")
+    b = h["baselines"]
+    lines.append(f"  baselines: author always {acc(b['author_always'])}, "
+                 f"nearest actor before the target {acc(b['nearest_preceding'])}")
+    if "note" in h:
+        lines.append(f"  note: {h['note']}")
+    return "\n".join(lines)
 
 
 def format_report(report: dict) -> str:
@@ -161,4 +217,6 @@ def _format_one(report: dict) -> str:
             lines.append(f"  {'actor':<12}{'n':>6}{'accuracy':>10}{'macro_f1':>10}")
             for actor, a in r["per_actor"].items():
                 lines.append(f"  {actor:<12}{a['n']:>6}{a['accuracy']:>10.3f}{a['macro_f1']:>10.3f}")
+    if "holder" in report:
+        lines.append(_format_holder(report["holder"]))
     return "\n".join(lines)

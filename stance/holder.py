@@ -387,7 +387,12 @@ class HolderModel:
             grad = X.T @ (p - gold) + 2 * lam * w
             return nll + lam * float(w @ w), grad
 
-        result = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+        try:  # one BLAS thread: L-BFGS-B's small vector operations are many times slower threaded
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - installed with scikit-learn
+            from contextlib import nullcontext as threadpool_limits
+        with threadpool_limits(1):
+            result = minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500})
         self.coef_ = result.x
         self.n_train_ = len(examples)
         return self
@@ -457,11 +462,14 @@ def sentence_of(text: str, inventory, date: str | None = None) -> Sentence:
     return Sentence(text, tuple((m.actor, m.start, m.end) for m in match_actors(text, inventory, date)))
 
 
-def dataset_examples(data, inventory, polar_only: bool = True) -> tuple[list[int], list[HolderExample], list[str]]:
+def dataset_examples(data, inventory, polar_only: bool = True,
+                     signs: Sequence[str] | None = None) -> tuple[list[int], list[HolderExample], list[str]]:
     """Holder examples of the pairs of a :class:`~stance.datasets.Dataset` that name a source.
 
     Returns the pair indices, the examples (with the article's previous labeled lines as context) and
     the gold holders. ``polar_only`` keeps favor/against pairs (the ones whose holder matters).
+    ``signs`` (per pair: ``against`` / ``favor``, e.g. the sign of a model's score) replaces the gold
+    stance the examples carry, as at prediction time.
     """
     by_line: dict[tuple[str, int], tuple[str, str | None]] = {}
     for pair, article, line in zip(data.pairs, data.articles, data.line_numbers):
@@ -486,8 +494,8 @@ def dataset_examples(data, inventory, polar_only: bool = True) -> tuple[list[int
                 if previous is not None:
                     context.append((k, sent(*previous)))
         index.append(i)
-        examples.append(HolderExample(sent(pair.text, pair.date), pair.target, tuple(context),
-                                      stance if stance != "none" else None))
+        sign = signs[i] if signs is not None else stance if stance != "none" else None
+        examples.append(HolderExample(sent(pair.text, pair.date), pair.target, tuple(context), sign))
         gold.append(source)
     return index, examples, gold
 

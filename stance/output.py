@@ -10,13 +10,18 @@ from collections import defaultdict
 
 from .profile import ArticleProfile
 
-__all__ = ["Formatter", "GroupAggregator", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS"]
+__all__ = ["Formatter", "GroupAggregator", "EdgeGroups", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS",
+           "EDGE_CSV_COLUMNS"]
 
 ARTICLE_CSV_COLUMNS = ["id", "actor", "label", "score", "favor", "against", "none", "mentions", "sentences",
                        "salience", "first_position", "sentiment", "article_sentiment", "n_sentences", "date",
                        "evidence_start", "evidence_end", "evidence"]
 SENTENCE_CSV_COLUMNS = ["id", "sentence", "start", "end", "actor", "label", "score", "p_favor", "p_against",
-                        "p_none", "sentiment", "text"]
+                        "p_none", "sentiment", "text", "holder", "holder_probability"]
+EDGE_CSV_COLUMNS = ["id", "date", "holder", "target", "stance", "score", "count", "against", "favor", "sentences",
+                    "evidence_start", "evidence_end", "evidence"]
+EDGE_GROUP_CSV_COLUMNS = ["group", "holder", "target", "stance", "articles", "sentences", "mean_score", "ci_low",
+                          "ci_high", "against", "favor"]
 GROUP_CSV_COLUMNS = ["group", "actor", "articles", "mean_score", "ci_low", "ci_high", "against", "favor", "none",
                      "mentions"]
 
@@ -39,7 +44,8 @@ class Formatter:
     def header(self) -> str:
         """Text written before the first record."""
         if self.fmt == "csv":
-            return _csv_line(ARTICLE_CSV_COLUMNS if self.level == "article" else SENTENCE_CSV_COLUMNS)
+            return _csv_line({"article": ARTICLE_CSV_COLUMNS, "edges": EDGE_CSV_COLUMNS}.get(self.level,
+                                                                                          SENTENCE_CSV_COLUMNS))
         if self.fmt == "json":
             return "[\n"
         return ""
@@ -62,6 +68,8 @@ class Formatter:
 
     def body(self, profile: ArticleProfile) -> str:
         """One article's output without separators (can be made in a worker process)."""
+        if self.level == "edges":
+            return self._edges_body(profile)
         if self.fmt in ("json", "jsonl"):
             return json.dumps(self._dict(profile), ensure_ascii=False)
         if self.fmt == "csv":
@@ -70,6 +78,8 @@ class Formatter:
 
     def wrap(self, body: str) -> str:
         """Add the separators a body needs at its place in the stream."""
+        if self.level == "edges" and not body:  # an article without edges writes nothing
+            return ""
         self.count += 1
         if self.fmt == "json":
             return ("" if self.count == 1 else ",\n") + body
@@ -81,10 +91,40 @@ class Formatter:
         """One article's output."""
         return self.wrap(self.body(profile))
 
+    def edge_records(self, p: ArticleProfile) -> list[dict]:
+        """One dict per edge of an article: the article's id, fields and date, then the edge."""
+        return [{"id": p.id, **p.fields, "date": p.date, **e.to_dict()} for e in p.edges or ()]
+
+    def _edges_body(self, p: ArticleProfile) -> str:
+        """One row (CSV), object (JSON/JSONL) or line (table) per edge; empty without edges."""
+        if self.fmt == "csv":
+            rows = []
+            for e in p.edges or ():
+                top = max(e.evidence, key=lambda v: abs(v.score) * v.holder_probability)
+                rows.append(_csv_line([p.id, p.date, e.holder, e.target, e.stance, e.score, e.count,
+                                       e.counts["against"], e.counts["favor"],
+                                       " ".join(str(v.sentence) for v in e.evidence), top.start, top.end, top.text]))
+            return "".join(rows)
+        if self.fmt in ("json", "jsonl"):
+            sep = ",\n" if self.fmt == "json" else "\n"
+            return sep.join(json.dumps(r, ensure_ascii=False) for r in self.edge_records(p))
+        if not p.edges:
+            return ""
+        return "\n".join(self._edge_lines(p)) + "\n\n"
+
+    def _edge_lines(self, p: ArticleProfile) -> list[str]:
+        lines = [f"== {p.id}  edges (holder -> target)"]
+        for e in p.edges or ():
+            sentences = ",".join(str(v.sentence) for v in e.evidence)
+            lines.append(f"   {e.holder:<10} -> {e.target:<10} {e.stance:<8} {e.score:+.2f}  x{e.count}  "
+                         f"sentences {sentences}")
+        return lines
+
     def _csv_rows(self, p: ArticleProfile) -> list[list]:
         if self.level == "sentence":
             return [[p.id, s.sentence, s.start, s.end, s.actor, s.label, s.score, s.proba.get("favor"),
-                     s.proba.get("against"), s.proba.get("none"), s.sentiment, s.text] for s in p.sentences]
+                     s.proba.get("against"), s.proba.get("none"), s.sentiment, s.text, s.holder,
+                     s.holder_probability] for s in p.sentences]
         rows = []
         for a in p.actors:
             top = a.evidence[0] if a.evidence else None
@@ -112,15 +152,20 @@ class Formatter:
                     lines.append(f"   {a.actor:<10} [{e.start}:{e.end}] {e.label} {e.score:+.2f}  {snippet}")
                     if self.explain and e.evidence:
                         lines.append("              why: " + ", ".join(f"{f} ({w:+.2f})" for f, w in e.evidence))
+        if p.edges:
+            lines += [x.replace("== ", "   ", 1) if k == 0 else x for k, x in enumerate(self._edge_lines(p))][:1 + 8]
         if self.level == "sentence":
             for s in p.sentences:
-                lines.append(f"   s{s.sentence:<3} {s.actor:<10} {s.label:<8} {s.score:+.2f}  {s.text[:80]}")
+                held = f" [{s.holder} {s.holder_probability:.2f}]" if s.holder else ""
+                lines.append(f"   s{s.sentence:<3} {s.actor:<10} {s.label:<8} {s.score:+.2f}{held}  {s.text[:80]}")
         return "\n".join(lines) + "\n\n"
 
     # group records ---------------------------------------------------------
 
     def group_records(self, groups: dict) -> list[str]:
-        """Output records of the corpus profiles."""
+        """Output records of the corpus profiles (of the edge groups with ``level="edges"``)."""
+        if self.level == "edges":
+            return self._edge_group_records(groups)
         out = []
         for group, actors in groups.items():
             if self.fmt == "csv":
@@ -140,6 +185,30 @@ class Formatter:
                 out.append("\n".join(lines) + "\n\n")
         if self.fmt == "csv":
             out.insert(0, _csv_line(GROUP_CSV_COLUMNS))
+        if self.fmt == "json":
+            out = ["[\n" + ",\n".join(out) + "\n]\n"]
+        return out
+
+
+    def _edge_group_records(self, groups: dict[str, list[dict]]) -> list[str]:
+        out = []
+        for group, edges in groups.items():
+            if self.fmt == "csv":
+                out += [_csv_line([group, e["holder"], e["target"], e["stance"], e["articles"], e["sentences"],
+                                   e["mean_score"], e["ci"][0], e["ci"][1], e["against"], e["favor"]])
+                        for e in edges]
+            elif self.fmt in ("json", "jsonl"):
+                text = json.dumps({"group": group, "edges": edges}, ensure_ascii=False)
+                out.append(text + "\n" if self.fmt == "jsonl" else text)
+            else:
+                lines = [f"== group {group}  edges", f"   {'holder':<10}    {'target':<10} {'stance':<8} "
+                                                       f"{'arts':>5} {'sents':>5} {'mean':>7}"]
+                for e in edges:
+                    lines.append(f"   {e['holder']:<10} -> {e['target']:<10} {e['stance']:<8} {e['articles']:>5} "
+                                 f"{e['sentences']:>5} {e['mean_score']:>+7.3f}")
+                out.append("\n".join(lines) + "\n\n")
+        if self.fmt == "csv":
+            out.insert(0, _csv_line(EDGE_GROUP_CSV_COLUMNS))
         if self.fmt == "json":
             out = ["[\n" + ",\n".join(out) + "\n]\n"]
         return out
@@ -193,3 +262,21 @@ class GroupAggregator:
                                  "mentions": mentions}
             out[group] = actors
         return out
+
+
+class EdgeGroups:
+    """Edges aggregated per group (same groups as :class:`GroupAggregator`): counts and mean scores."""
+
+    def __init__(self, field: str) -> None:
+        from .edges import EdgeAggregator
+
+        self.field = field
+        self.edges = EdgeAggregator(GroupAggregator(field).key)
+
+    def add(self, profile: ArticleProfile) -> None:
+        """Account for one article's edges."""
+        self.edges.add(profile)
+
+    def result(self) -> dict[str, list[dict]]:
+        """Per group, its edges (see :meth:`stance.edges.EdgeAggregator.result`)."""
+        return self.edges.result()
