@@ -48,3 +48,16 @@ def tiny():
     from stance.datasets import load_dataset
 
     return load_dataset(DATA / "tiny.jsonl", load_actors())
+
+
+@pytest.fixture(scope="session")
+def holder_model_path(tmp_path_factory) -> str:
+    """The default model (bundled train + dev labels, stored parameters) with its holder head, built once."""
+    from threadpoolctl import threadpool_limits
+
+    from stance.cache import build_default_model
+
+    path = tmp_path_factory.mktemp("default") / "default.model"
+    with threadpool_limits(1):  # lbfgs on one BLAS thread: several times faster on a busy 2-core machine
+        build_default_model(path)
+    return str(path)

@@ -128,3 +128,61 @@ def test_markup_in_articles_is_text_not_code(browser, model_path, tmp_path):
     assert browser.execute_script("return window.__pwned === undefined")
     assert "<b>evil</b>" in browser.find_element(By.CSS_SELECTOR, "section.article h2").text
     assert "<script>" in browser.find_element(By.CSS_SELECTOR, "section.article .text").text
+
+
+def test_holder_matrix_and_network_in_the_article_and_corpus_views(browser, holder_model_path, model_path, tmp_path):
+    """Issue 17: holder x target matrix (colour = mean score, number = count, cells link to evidence) and network."""
+    from selenium.webdriver.common.by import By
+
+    out = make_report(holder_model_path, tmp_path, SEED)
+    browser.get(out.as_uri())
+    assert severe_logs(browser) == []
+    profile = json.loads(CliRunner().invoke(cli, ["predict", "--model", holder_model_path, "--format", "jsonl",
+                                                  str(SEED)]).stdout)
+    cells = browser.find_elements(By.CSS_SELECTOR, "section.article table.edge-matrix td.cell")
+    shown = {(c.get_attribute("data-holder"), c.get_attribute("data-target")): c for c in cells}
+    assert set(shown) == {(e["holder"], e["target"]) for e in profile["edges"]}
+    for e in profile["edges"]:
+        cell = shown[(e["holder"], e["target"])]
+        assert int(cell.text) == e["count"] and float(cell.get_attribute("data-score")) == pytest.approx(e["score"])
+        red, green = [int(x) for x in cell.value_of_css_property("background-color")[5:-1].split(",")[:2]]
+        assert (red > green) == (e["score"] < 0)  # colour follows the mean score
+    svg = browser.find_element(By.CSS_SELECTOR, "section.article .network-svg svg")
+    labels = " ".join(t.get_attribute("textContent") for t in svg.find_elements(By.CSS_SELECTOR, "text"))
+    assert "IRQ_GOV" in labels and "الحكومة العراقية" in labels and "الكاتب" in labels  # Arabic kept in order
+    edge = next(e for e in profile["edges"] if (e["holder"], e["target"]) == ("IRQ_GOV", "US"))
+    first = edge["evidence"][0]
+    browser.execute_script("window.scrollTo(0, 0)")
+    link = shown[("IRQ_GOV", "US")].find_element(By.CSS_SELECTOR, "a.edge-link")
+    link.click()
+    assert browser.execute_script("return location.hash") == f"#article-0-s{first['sentence']}"
+    target = browser.find_element(By.ID, f"article-0-s{first['sentence']}")
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", target)
+    assert 0 <= top < browser.execute_script("return window.innerHeight")  # scrolled into view
+    assert browser.execute_script("return window.scrollY") > 0
+    assert target.text.split() == first["text"].split()
+    hits = browser.find_elements(By.CSS_SELECTOR, ".sentence.evidence-hit")
+    assert sorted(int(h.get_attribute("data-sentence")) for h in hits) == [v["sentence"] for v in edge["evidence"]]
+    assert severe_logs(browser) == []
+    browser.save_screenshot(str(ARTIFACTS / "seed_network.png"))
+
+    text = SEED.read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"a{i}", "outlet": "AB"[i % 2], "text": "\n".join(text[i * 4:i * 4 + 6])},
+                                         ensure_ascii=False) + "\n" for i in range(4)), encoding="utf-8")
+    out = make_report(holder_model_path, tmp_path, corpus, extra=["--group-by", "outlet"])
+    browser.get(out.as_uri())
+    assert severe_logs(browser) == []
+    cells = browser.find_elements(By.CSS_SELECTOR, "#corpus table.edge-matrix td.cell a.edge-link")
+    assert cells and browser.find_elements(By.CSS_SELECTOR, "#corpus .network-svg svg")
+    for a in cells:
+        ids = a.get_attribute("data-sentences").split()
+        assert a.get_attribute("href").endswith("#" + ids[0]) and ids[0].startswith("article-")
+        assert all(browser.find_elements(By.ID, i) for i in ids)
+    cells[0].click()
+    assert browser.find_elements(By.CSS_SELECTOR, ".sentence.evidence-hit")
+
+    out = make_report(model_path, tmp_path, SEED)  # a model without a holder head says so
+    browser.get(out.as_uri())
+    assert "no holder head" in browser.find_element(By.CSS_SELECTOR, "section.article .network-note").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "table.edge-matrix")
