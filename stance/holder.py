@@ -271,6 +271,9 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
     f = ["C", f"C_side={side}", f"C_dist={side}{_bucket(gap)}", f"C_ckind={ckind}", f"C_pair={ckind}>{tkind}",
          f"C_c={candidate}", f"C_nin={min(n_in, 3)}"]
     f.append(f"C_ids={candidate}>{target}")
+    f.append(f"C_mentions={min(len(ps), 3)}")
+    if any(candidate in {m[0] for m in c.mentions} for _, c in example.context):
+        f.append("C_in_context")
     if p in a.nisba:
         f.append(f"C_nisba_{side}")
         if p > 0 and a.tokens[p - 1] != _ACTOR:
