@@ -1,6 +1,6 @@
 """stance: target-aware stance toward political actors in Arabic news."""
 
-from .actors import Actor, Inventory, Mention, load_actors, match_actors
+from .actors import Actor, Inventory, Mention, load_actors, match_actors, match_article
 from .cache import load_model
 from .model import StanceModel
 from .profile import ActorProfile, ArticleProfile, SentenceScore, score_article, score_sentences
@@ -23,6 +23,7 @@ __all__ = [
     "Sentence",
     "load_actors",
     "match_actors",
+    "match_article",
     "normalize",
     "normalize_with_offsets",
     "split_sentences",
