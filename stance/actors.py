@@ -213,6 +213,7 @@ class Inventory:
     _actor_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, object], list["Mention"]] = field(default_factory=dict, repr=False)
     _candidates: dict[str, tuple] = field(default_factory=dict, repr=False)
+    _last_words: tuple | None = field(default=None, repr=False)  # (text, norm, words) of the last _match
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
@@ -417,6 +418,8 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
     words = _words(norm, text)
+    if inventory._context_index:
+        inventory._last_words = (text, norm, words)  # match_article scans the same words right after
     values = [w[0] for w in words]
     mentions: list[Mention] = []
     i = 0
@@ -512,8 +515,12 @@ def _dominant(counts: dict[str, int], among: Iterable[str] | None = None) -> str
 
 def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int, _ContextPattern]], list[tuple[int, int]], list[str]]:
     """Context-index hits ``(first word, last word, pattern)``, the words' normalized spans and values."""
-    norm = normalize_with_offsets(text)
-    words = _words(norm, text)
+    cached = inventory._last_words
+    if cached is not None and cached[0] == text:
+        _, norm, words = cached
+    else:
+        norm = normalize_with_offsets(text)
+        words = _words(norm, text)
     values = [w[0] for w in words]
     index = inventory._context_index
     hits: list[tuple[int, int, _ContextPattern]] = []
@@ -568,11 +575,13 @@ def match_article(
         One list per sentence, offsets into that sentence, in text order.
     """
     inventory = inventory if inventory is not None else load_actors()
-    plain = [match_actors(text, inventory, date) for text in sentences]
     if not inventory.has_context_aliases:
-        return plain
+        return [match_actors(text, inventory, date) for text in sentences]
     day = _parse_date(date)
-    scans = [_context_scan(text, inventory) for text in sentences]
+    plain, scans = [], []
+    for text in sentences:  # scan right after matching: the words are still at hand
+        plain.append(match_actors(text, inventory, date))
+        scans.append(_context_scan(text, inventory))
     local: list[dict[str, int]] = []
     total: dict[str, int] = {}
     for mentions, (hits, _, _) in zip(plain, scans):
