@@ -46,6 +46,7 @@ __all__ = [
     "Context",
     "ContextAlias",
     "Mention",
+    "inventory_from_records",
     "load_actors",
     "match_actors",
     "match_article",
@@ -253,6 +254,28 @@ class Inventory:
     def has_context_aliases(self) -> bool:
         """True when some actor has context aliases and a context is defined."""
         return bool(self._context_index) and bool(self.contexts)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """The actors as JSON-ready dicts, in inventory order, then ``{"context": ...}`` per context
+        (what a model file embeds)."""
+        return [a.to_dict() for a in self.actors.values()] + [
+            {"context": c.to_dict()} for c in self.contexts.values()
+        ]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical JSON of the actors and contexts: equal inventories, equal fingerprints."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_records(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def extended(self, other: "Inventory") -> "Inventory":
+        """This inventory plus ``other``'s actors and contexts (same id: ``other`` wins)."""
+        return Inventory({**self.actors, **other.actors}, other.source, {**self.contexts, **other.contexts})
+
+    def __repr__(self) -> str:
+        return f"Inventory({len(self.actors)} actors from {self.source})"
 
 
 def _nisba_forms(base: str) -> list[str]:
@@ -818,6 +841,27 @@ def parse_inventory(text: str, source: str) -> dict[str, Actor]:
     return actors
 
 
+def inventory_from_records(records: list, source: str) -> Inventory:
+    """Rebuild an inventory from :meth:`Inventory.to_records` output (validated like a TOML file)."""
+    if not isinstance(records, list) or not records:
+        raise ActorInventoryError(f"{source}: the embedded inventory has no actors")
+    actors: dict[str, Actor] = {}
+    contexts: dict[str, Context] = {}
+    for n, entry in enumerate(records, 1):
+        if isinstance(entry, dict) and set(entry) == {"context"}:
+            ctx = _parse_context(source, len(contexts) + 1, entry["context"])
+            contexts[ctx.id] = ctx
+            continue
+        actor = _parse_actor(source, n, entry)
+        if actor.id in actors:
+            raise ActorInventoryError(f"{source}: actor {actor.id!r} is defined twice")
+        actors[actor.id] = actor
+    if not actors:
+        raise ActorInventoryError(f"{source}: the embedded inventory has no actors")
+    _check_context_refs(source, actors, contexts)
+    return Inventory(actors, source, contexts)
+
+
 @lru_cache(maxsize=1)
 def _default_inventory() -> Inventory:
     ref = resources.files("stance").joinpath("data/actors.toml")
@@ -841,6 +885,12 @@ def _file_inventory(path: str, mtime: float, extend: bool) -> Inventory:
         merged_contexts = dict(_default_inventory().contexts)
         merged_contexts.update(contexts)
         contexts = merged_contexts
+    else:  # a replacing file may still use the default contexts (context = "IRQ") without copying them
+        default = _default_inventory().contexts
+        for actor in actors.values():
+            for ca in actor.context_aliases:
+                if ca.context not in contexts and ca.context in default:
+                    contexts[ca.context] = default[ca.context]
     _check_context_refs(path, actors, contexts)
     return Inventory(actors, path, contexts)
 

@@ -106,6 +106,8 @@ def test_context_resolved_pairs_reach_the_article_profile(model_path):
     from stance import load_model, score_article
 
     model = load_model(model_path)
+    assert model.inventory_.has_context_aliases  # the model file carries the contexts with the actors
+    assert set(model.inventory_.contexts) == set(load_actors().contexts)
     text = "شن مسلحون هجوما قرب الموصل.\nوقالت الحكومة إن القوات الأمنية ستلاحق المهاجمين."
     profile = score_article(text, model=model)
     gov = profile.actor("IRQ_GOV")
@@ -143,8 +145,15 @@ def test_user_inventory_with_contexts(tmp_path):
     assert article(["في الموصل.", "قالت الحكومة"], inventory=extended)[1] == [("IRQ_GOV", "الحكومة")]
 
 
+def test_replacing_inventory_may_use_default_contexts(tmp_path):
+    path = tmp_path / "own.toml"
+    path.write_text(USER.replace('context = "LBN"', 'context = "IRQ"').split("[[contexts]]")[0], encoding="utf-8")
+    inv = load_actors(path)
+    assert article(["في الموصل.", "قالت الحكومة"], inventory=inv)[1] == [("LBN_GOV", "الحكومة")]
+
+
 @pytest.mark.parametrize("body,fragment", [
-    (USER.replace('id = "LBN"\n', 'id = "LEB"\n'), "context 'LBN' is not defined"),
+    (USER.replace('context = "LBN"', 'context = "LEBANON"'), "context 'LEBANON' is not defined"),
     (USER.replace('context = "LBN"', 'contxt = "LBN"'), "'context' must be a non-empty string"),
     (USER.replace('places = ["لبنان", "بيروت"]', ""), "no evidence"),
     (USER.replace('name_en = "Lebanon"', 'name_en = "Lebanon"\ncities = ["صور"]'), "unknown key(s) cities"),
