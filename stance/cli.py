@@ -140,6 +140,7 @@ def labels_check(path: str | None, fmt: str, pool: str | None, actors_path: str 
         for problem in report.problems:
             click.echo(problem, err=True)
         _print_stats(report.stats)
+        _print_unlabeled(report.stats.get("unlabeled"), path)
     if report.problems:
         raise click.ClickException(f"{len(report.problems)} problem(s) in {path}")
 
@@ -650,6 +651,28 @@ def _print_stats(stats: dict) -> None:
     click.echo(f"{'actor':<10} {'favor':>6} {'against':>8} {'none':>6} {'total':>6}")
     for actor, c in stats.get("per_actor", {}).items():
         click.echo(f"{actor:<10} {c['favor']:>6} {c['against']:>8} {c['none']:>6} {c['total']:>6}")
+
+
+def _register_annotate() -> None:
+    from .annotate.cli import annotate
+
+    cli.add_command(annotate)
+
+
+_register_annotate()
+
+
+def _print_unlabeled(unlabeled: dict | None, path: str) -> None:
+    """Say clearly how much of a user's batch is still undecided (not an error)."""
+    if not unlabeled:
+        return
+    if not unlabeled["records"]:
+        click.echo("unlabeled              0 (every user record is decided)")
+        return
+    click.echo(f"unlabeled              {unlabeled['records']} user record(s) still undecided: "
+               f"{unlabeled['pairs']} pair(s) without a stance, {unlabeled['sentiments']} sentence(s) without "
+               f"sentiment (first: {', '.join(unlabeled['first'])}); label them with "
+               f"`stance annotate label {path}`; training and evaluation skip them", err=True)
 
 
 def _terminate(signum, frame) -> None:
