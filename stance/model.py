@@ -102,12 +102,14 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         y: Sequence[str],
         sentiment: Sequence[str | None] | None = None,
         sentences: Sequence[tuple[str, str | None]] | None = None,
+        sample_weight: Sequence[float] | None = None,
     ) -> "StanceModel":
         """Fit features and both heads.
 
         The sentiment head learns from ``sentences`` (``(text, label)``, one per sentence, also
         sentences that mention no actor) when given, else from ``sentiment`` (one label per pair,
-        ``None`` for unlabeled rows), counting each distinct sentence once.
+        ``None`` for unlabeled rows), counting each distinct sentence once. ``sample_weight``
+        (one per pair) weighs pairs in the stance head, e.g. a user's own labels.
         """
         X = list(X)
         y = np.asarray(y, dtype=object)
@@ -119,7 +121,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         matrix = self.features_.fit_transform(X)
         self.stance_ = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
-        ).fit(matrix, y)
+        ).fit(matrix, y, sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float))
         self.classes_ = self.stance_.classes_
         self.temperature_ = 1.0
         if sentences is None and sentiment is not None:
