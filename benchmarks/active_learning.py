@@ -7,17 +7,17 @@ so using the frozen test split here is deliberate: nothing is tuned on it, and n
 "Measured accuracy" table comes from this script.
 
 * The reference model ("default") is trained like the default model but without the archive:
-  ``labels/train`` plus the authored part of ``labels/dev``, with the default model's parameters
-  fixed (``--C``, ``--window``; no grid, to keep the run short) and no sentiment head (only stance is
-  scored here).
+  ``labels/train`` plus the authored part of ``labels/dev``, with the default model's stored parameters
+  (``stance/data/default_params.json``; no search, no calibration: ``folds=0``) and no sentiment head
+  (only stance is scored here).
 * For each size (50, 100, 200, 400 sentences) the pool is picked from by ``select`` (uncertainty on the
   reference model's stance head, spread over actors/outlets/articles, no near-duplicates) and by
   ``select --strategy random`` (``--random-seeds`` seeds). The simulated user answers with the gold
   labels of the picked sentences; the model is retrained as ``stance train --add`` does (same
   ``train_model(add=..., add_weight=W)``), and scored on the test half (stance macro-F1 over pairs).
 * ``W`` is ``--add-weight``, or ``--add-weight cv``: chosen, as ``stance train --add`` does, by 3-fold
-  cross-validation on the 200 uncertainty-picked pool labels (never on the test half). The default, 10,
-  is what that CV chose with ``--split-seed 0``; pass ``cv`` to rerun it (12 more trainings).
+  cross-validation on the 200 uncertainty-picked pool labels (never on the test half); pass ``cv`` to
+  rerun it (12 more trainings). The default is what that CV chose with ``--split-seed 0``.
 
     python benchmarks/active_learning.py [--sizes 50,100,200,400] [--random-seeds 2] [--jobs 2] [--json out.json]
 """
@@ -36,6 +36,7 @@ from pathlib import Path
 from joblib import Parallel, delayed
 
 from stance.actors import load_actors
+from stance.cache import default_params
 from stance.annotate.select import candidates_from_sentences, select
 from stance.datasets import Dataset, load_dataset
 from stance.evaluate import evaluate_model
@@ -78,7 +79,7 @@ def split_archive(labels: Path, seed: int):
 
 
 def _run(base: Dataset, params: dict, user: Dataset | None, weight: float, test: Dataset) -> float:
-    model, _ = train_model(base, None, params=params, add=user, add_weight=weight)
+    model, _ = train_model(base, None, params=params, add=user, add_weight=weight, folds=0)
     return evaluate_model(model, test)["stance"]["macro_f1"]
 
 
@@ -90,15 +91,13 @@ def main() -> None:
     parser.add_argument("--random-seeds", type=int, default=2)
     parser.add_argument("--split-seed", type=int, default=0)
     parser.add_argument("--add-weight", default="10", help="weight of the user's pairs, or 'cv'")
-    parser.add_argument("--C", type=float, default=3.0, help="the default model's choice on this commit's labels")
-    parser.add_argument("--window", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     started = time.perf_counter()
     sizes = [int(x) for x in args.sizes.split(",")]
     inventory = load_actors()
-    params = {"C": args.C, "window": args.window}
+    params = {k: v for k, v in default_params()["params"].items() if k != "sentiment_C"}
     tmp = Path(tempfile.mkdtemp(prefix="stance-al-"))
 
     pool, test_lines = split_archive(args.labels, args.split_seed)
@@ -113,7 +112,7 @@ def main() -> None:
           f"{len({ln.article for ln in test_lines})} articles ({len(test)} pairs)", flush=True)
     print(f"base: labels/train + authored dev = {len(base)} pairs; params {params}; stance head only", flush=True)
 
-    reference, _ = train_model(base, None, params=params)
+    reference, _ = train_model(base, None, params=params, folds=0)
     default_f1 = evaluate_model(reference, test)["stance"]["macro_f1"]
     print(f"default (no archive labels): stance macro-F1 {default_f1:.4f} on the test half", flush=True)
     candidates = candidates_from_sentences(

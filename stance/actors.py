@@ -35,6 +35,7 @@ __all__ = [
     "ActorInventoryError",
     "Inventory",
     "Mention",
+    "inventory_from_records",
     "load_actors",
     "match_actors",
 ]
@@ -175,6 +176,25 @@ class Inventory:
     def find(self, text: str, date: dt.date | str | None = None) -> list[Mention]:
         """Find every actor mention in ``text``; offsets point into ``text``."""
         return match_actors(text, self, date)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """The actors as JSON-ready dicts, in inventory order (what a model file embeds)."""
+        return [a.to_dict() for a in self.actors.values()]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical JSON of the actors: equal inventories, equal fingerprints."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_records(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def extended(self, other: "Inventory") -> "Inventory":
+        """This inventory plus ``other``'s actors (same id: ``other`` wins)."""
+        return Inventory({**self.actors, **other.actors}, other.source)
+
+    def __repr__(self) -> str:
+        return f"Inventory({len(self.actors)} actors from {self.source})"
 
 
 def _nisba_forms(base: str) -> list[str]:
@@ -473,6 +493,19 @@ def parse_inventory(text: str, source: str) -> dict[str, Actor]:
             )
         actors[actor.id] = actor
     return actors
+
+
+def inventory_from_records(records: list, source: str) -> Inventory:
+    """Rebuild an inventory from :meth:`Inventory.to_records` output (validated like a TOML file)."""
+    if not isinstance(records, list) or not records:
+        raise ActorInventoryError(f"{source}: the embedded inventory has no actors")
+    actors: dict[str, Actor] = {}
+    for n, entry in enumerate(records, 1):
+        actor = _parse_actor(source, n, entry)
+        if actor.id in actors:
+            raise ActorInventoryError(f"{source}: actor {actor.id!r} is defined twice")
+        actors[actor.id] = actor
+    return Inventory(actors, source)
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,10 @@
 """The default model: built from the bundled labels on first use, then cached.
 
 The cache lives in ``$STANCE_HOME`` (else ``$XDG_CACHE_HOME/stance``, else
-``~/.cache/stance``), keyed by the hash of the bundled labels and the stance
-and scikit-learn versions, so a new release or new labels build a new model.
+``~/.cache/stance``), keyed by a hash of everything the model is made from: the
+bundled labels (train and dev), the bundled actor inventory, the source of the
+modules that turn text into features and fit the model, and the format
+version; editing any of them builds a new model instead of reusing a stale one.
 Concurrent first uses are serialized with a file lock; the file itself is
 written atomically. Nothing is ever downloaded.
 """
@@ -15,14 +17,23 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-
-import sklearn
+from typing import Callable
 
 from .model import ModelError, StanceModel
 
-__all__ = ["bundled_labels", "cache_dir", "default_model_path", "load_model"]
+__all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key", "default_model_path", "load_model"]
+
+# Hyper-parameters and calibration temperature of the default model, chosen once on dev by
+# training/default_params.py: the first use builds the model without a search.
+DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json"
+
+# The modules whose code decides what the default model is: features, matching, fitting, storing.
+MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
+              "modelfile.py", "datasets.py", "labels.py", "cache.py", "data/default_params.json",
+              "data/normalize_chars.json")
 
 _LOADED: dict[str, StanceModel] = {}
+_DEFAULT = "<default model>"
 
 
 def cache_dir() -> Path:
@@ -39,41 +50,105 @@ def bundled_labels() -> Path:
     return Path(str(resources.files("stance").joinpath("data/labels")))
 
 
-def _labels_hash(root: Path) -> str:
+def bundled_actors() -> Path:
+    """The actor inventory shipped with the package."""
+    return Path(str(resources.files("stance").joinpath("data/actors.toml")))
+
+
+def _files_hash(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
-    for split in ("train", "dev"):
-        for f in sorted((root / split).glob("*.jsonl")):
-            digest.update(f.name.encode())
-            digest.update(f.read_bytes())
-    return digest.hexdigest()[:12]
+    for f in files:
+        digest.update(str(f.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def default_model_key(labels: Path | None = None, actors: Path | None = None) -> dict[str, str]:
+    """What the default model is built from, hashed: labels, inventory, model code, format.
+
+    ``labels`` and ``actors`` default to the bundled ones. The ``key`` entry names the cache file.
+    """
+    from . import __version__
+    from .features import FEATURES_VERSION
+    from .modelfile import FORMAT_VERSION
+
+    labels = labels or bundled_labels()
+    actors = actors or bundled_actors()
+    package = Path(__file__).resolve().parent
+    parts = {
+        "labels": _files_hash(sorted(labels.glob("train/*.jsonl")) + sorted(labels.glob("dev/*.jsonl")), labels),
+        "inventory": hashlib.sha256(actors.read_bytes()).hexdigest(),
+        "code": _files_hash([package / name for name in MODEL_CODE], package),
+        "versions": f"stance {__version__}, format {FORMAT_VERSION}, features {FEATURES_VERSION}",
+    }
+    parts["key"] = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:16]
+    return parts
 
 
 def default_model_path() -> Path:
-    """Cache path of the default model for these labels and versions."""
-    from . import __version__
-
-    from .model import FORMAT_VERSION
-
-    key = f"{_labels_hash(bundled_labels())}-stance{__version__}-sklearn{sklearn.__version__}-f{FORMAT_VERSION}"
-    return cache_dir() / f"default-{key}.model"
+    """Cache path of the default model for the bundled labels, inventory and code."""
+    return cache_dir() / f"default-{default_model_key()['key']}.model"
 
 
-def build_default_model(path: Path) -> StanceModel:
-    """Train the default model from the bundled labels and save it to ``path``."""
+def default_params() -> dict:
+    """The stored choice of :data:`DEFAULT_PARAMS`: ``params`` for :class:`StanceModel` and ``temperature``."""
+    import json
+
+    try:
+        config = json.loads(DEFAULT_PARAMS.read_text(encoding="utf-8"))
+        return {"params": dict(config["params"]), "temperature": float(config["temperature"])}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{DEFAULT_PARAMS}: unreadable default parameters ({exc}); "
+                         "rerun python training/default_params.py") from None
+
+
+def build_default_model(path: Path, progress: Callable[[str], None] | None = None) -> StanceModel:
+    """Train the default model from the bundled labels (train + dev) with the stored parameters; save it.
+
+    No hyper-parameter search: :data:`DEFAULT_PARAMS` holds the parameters and calibration temperature
+    chosen once on dev (``training/default_params.py``). ``progress`` receives one line per step.
+    """
+    import time
+
     from .actors import load_actors
-    from .datasets import load_dataset
-    from .train import train_model
+    from .datasets import Dataset, load_dataset
 
+    started = time.perf_counter()
+
+    def note(message: str) -> None:
+        if progress is not None:
+            progress(f"[{time.perf_counter() - started:4.1f} s] {message}")
+
+    config = default_params()
     root = bundled_labels()
     inventory = load_actors()
-    train = load_dataset(root / "train", inventory)
-    dev = load_dataset(root / "dev", inventory) if (root / "dev").exists() else None
-    if train.errors:
-        raise ModelError(f"bundled labels are invalid: {train.errors[0]}")
-    model, metadata = train_model(train, dev, inventory=inventory)
-    metadata["source"] = "bundled labels (default model)"
+    data = Dataset()
+    for split in ("train", "dev"):
+        if (root / split).exists():
+            part = load_dataset(root / split, inventory)
+            if part.errors:
+                raise ModelError(f"bundled labels are invalid: {part.errors[0]}")
+            data.extend(part)
+    note(f"read {len(data)} labeled pairs; fitting with {config['params']}")
+    model = StanceModel(**config["params"], actors=inventory)
+    model.fit(data.pairs, data.stances, data.sentiments, data.lines, progress=note)
+    model.temperature_ = config["temperature"]
+    metadata = {
+        "source": "bundled labels (default model, stored parameters, no search)",
+        "default_model_key": default_model_key(),
+        "default_params": config,
+        "n_train_pairs": len(data),
+        "label_counts": {s: data.stances.count(s) for s in sorted(set(data.stances))},
+        "feature_settings": model.settings(),
+        "training_seconds": round(time.perf_counter() - started, 2),
+    }
     model.save(path, metadata)
+    note(f"saved {path}")
     return model
+
+
+def _stderr(message: str) -> None:
+    print(f"stance: {message}", file=sys.stderr, flush=True)
 
 
 def load_model(path: str | Path | None = None, *, quiet: bool = False) -> StanceModel:
@@ -96,10 +171,14 @@ def load_model(path: str | Path | None = None, *, quiet: bool = False) -> Stance
         if key not in _LOADED:
             _LOADED[key] = StanceModel.load(path)
         return _LOADED[key]
+    if _DEFAULT in _LOADED:  # the key hashes the labels: computed once per process
+        return _LOADED[_DEFAULT]
+    _LOADED[_DEFAULT] = _default_model(quiet)
+    return _LOADED[_DEFAULT]
+
+
+def _default_model(quiet: bool) -> StanceModel:
     target = default_model_path()
-    key = str(target)
-    if key in _LOADED:
-        return _LOADED[key]
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target.with_suffix(".lock"), "w") as lock:
@@ -107,16 +186,14 @@ def load_model(path: str | Path | None = None, *, quiet: bool = False) -> Stance
             try:
                 if not target.exists():
                     if not quiet:
-                        print(f"stance: building the default model from the bundled labels into {target} "
-                              "(first use, a few seconds)...", file=sys.stderr)
-                    _LOADED[key] = build_default_model(target)
-                    return _LOADED[key]
+                        print(f"stance: first use: building the default model from the bundled labels into "
+                              f"{target} (10-20 s, once)", file=sys.stderr)
+                    return build_default_model(target, None if quiet else _stderr)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
     try:
-        _LOADED[key] = StanceModel.load(target)
+        return StanceModel.load(target)
     except ModelError:
         # a corrupt cache entry: rebuild it rather than fail
         target.unlink(missing_ok=True)
-        return load_model(None, quiet=quiet)
-    return _LOADED[key]
+        return _default_model(quiet)

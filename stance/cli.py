@@ -1,7 +1,9 @@
 """Command-line interface: ``stance predict | train | evaluate | mentions | actors | labels check``.
 
 Only this module turns library errors into click errors (exit status 1 with a
-message on stderr); ``STANCE_DEBUG=1`` shows tracebacks instead.
+message on stderr); ``STANCE_DEBUG=1`` shows tracebacks instead. Commands import
+what they use when they run, so ``stance --help`` loads click only and no
+command that does not train imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
-from .actors import ActorInventoryError, Inventory, load_actors, match_actors
-from .sentences import split_sentences
+if TYPE_CHECKING:
+    from .actors import Inventory
 
 
-def _inventory(path: str | None, extend: bool) -> Inventory:
+def _inventory(path: str | None, extend: bool) -> "Inventory":
+    from .actors import ActorInventoryError, load_actors
+
     try:
         return load_actors(path, extend=extend)
     except ActorInventoryError as exc:
@@ -46,7 +50,7 @@ actors_option = click.option(
 )
 extend_option = click.option(
     "--extend-actors", is_flag=True,
-    help="Add the --actors file to the bundled inventory instead of replacing it.",
+    help="Add the --actors file to the bundled inventory (predict, report: to the model's) instead of replacing it.",
 )
 
 
@@ -72,6 +76,9 @@ def mentions(path: str, fmt: str, date: str | None, actors_path: str | None, ext
       stance mentions --format jsonl article.txt > mentions.jsonl
       cat article.txt | stance mentions -
     """
+    from .actors import match_actors
+    from .sentences import split_sentences
+
     inventory = _inventory(actors_path, extend_actors)
     text = _read_text(path)
     for sentence in split_sentences(text):
@@ -155,7 +162,7 @@ def _column_spec(text_col, target_col, label_col, sentiment_col, label_map):
     return ColumnSpec(text_col, target_col, label_col, sentiment_col, mapping)
 
 
-def _load_data(path: str, inventory: Inventory, spec, what: str):
+def _load_data(path: str, inventory: "Inventory", spec, what: str):
     from .datasets import load_dataset
     from .labels import LabelError
 
@@ -190,6 +197,10 @@ def column_options(f):
 @click.option("--dev", "dev_path", default=None, help="Dev data for choosing hyper-parameters (default: DATA/dev when DATA is a labels tree).")
 @click.option("-o", "--output", default="stance.model", show_default=True, help="Model file to write (atomically).")
 @click.option("--C", "C", type=float, default=None, help="Fix the stance head's C instead of searching the grid.")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Without dev data: cross-validation folds (grouped by article) for choosing parameters and "
+                   "calibrating; 0 uses the defaults uncalibrated.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
 @click.option("--add", "add_paths", multiple=True, type=click.Path(exists=True),
               help="Your own labels (labels format, e.g. from `stance annotate label`) added to the training data; "
                    "undecided pairs are skipped. Repeatable.")
@@ -199,13 +210,14 @@ def column_options(f):
 @column_options
 @actors_option
 @extend_option
-def train(data_path, dev_path, output, C, add_paths, add_weight, text_col, target_col, label_col, sentiment_col,
-          label_map, actors_path, extend_actors) -> None:
+def train(data_path, dev_path, output, C, folds, seed, add_paths, add_weight, text_col, target_col, label_col,
+          sentiment_col, label_map, actors_path, extend_actors) -> None:
     """Train a stance + sentiment model and write it to OUTPUT.
 
     \b
     Examples:
       stance train -o model.model                       # bundled labels, grid on dev
+      stance train --data my.jsonl --folds 5 --seed 1   # no dev: 5-fold CV by article
       stance train --data labels/ -o model.model
       stance train --data mawqif_train.csv --text-col text --target-col target \\
           --label-col stance --sentiment-col sentiment -o mawqif.model
@@ -248,8 +260,8 @@ def train(data_path, dev_path, output, C, add_paths, add_weight, text_col, targe
                + (f", calibrating on {len(dev)} dev pairs" if dev and grid is not None else ""), err=True)
     try:
         model, metadata = train_model(train_data, dev, grid=grid, params=params, inventory=inventory,
-                                      progress=lambda m: click.echo(m, err=True), add=add,
-                                      add_weight=add_weight or 1.0)
+                                      progress=lambda m: click.echo(m, err=True), folds=folds, seed=seed,
+                                      add=add, add_weight=add_weight or 1.0)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     metadata["source"] = str(root)
@@ -358,13 +370,9 @@ def _score_chunk(chunk, model_path, actors_path, extend, only, explain, render=N
     import warnings as _warnings
 
     from .cache import load_model
-    from .profile import EmptyTextWarning, score_articles
+    from .profile import EmptyTextWarning, score_articles, scoring_inventory
 
-    model = load_model(model_path, quiet=True)
-    if actors_path:
-        inventory = load_actors(actors_path, extend=extend)
-    else:
-        inventory = load_actors(getattr(model, "actors_path", None))
+    model, inventory = scoring_inventory(load_model(model_path, quiet=True), actors_path, extend)
     if only:
         inventory = inventory.restrict(only)
     with _warnings.catch_warnings():
@@ -475,14 +483,24 @@ def input_options(f):
 
 def _setup_scoring(model_path, only, actors_path, extend_actors, quiet):
     """Load the model once in the main process and validate --only; returns the id list."""
+    from .actors import ActorInventoryError
     from .cache import load_model
     from .model import ModelError
+    from .profile import scoring_inventory
 
     try:
         model = load_model(model_path, quiet=quiet)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    inventory = _inventory(actors_path, extend_actors) if actors_path else load_actors(getattr(model, "actors_path", None))
+    try:
+        _, inventory = scoring_inventory(model, actors_path, extend_actors)
+    except ActorInventoryError as exc:
+        raise click.ClickException(str(exc)) from None
+    trained = model.inventory_
+    if not quiet and inventory.fingerprint() != trained.fingerprint():
+        click.echo(f"warning: the model was trained with another actor inventory ({trained.source}, "
+                   f"{len(trained.actors)} actors); scoring with {actors_path}"
+                   f"{' added to it' if extend_actors else ''} ({len(inventory.actors)} actors)", err=True)
     only_ids = [x.strip() for x in only.split(",") if x.strip()] if only else None
     if only_ids:
         try:

@@ -63,12 +63,11 @@ def _frame(rows: list[list], level: str, extra: dict[str, list] | None = None) -
 def _score_frame(part: pd.DataFrame, model_ref, text_col: str, id_col: str, date_col: str | None,
                  level: str, carry: list[str], actors_path: str | None) -> pd.DataFrame:
     """Score one partition (runs on a worker; model and matcher cached per process)."""
-    from .actors import load_actors
     from .cache import load_model
-    from .profile import score_articles
+    from .profile import score_articles, scoring_inventory
 
     model = load_model(model_ref, quiet=True) if not hasattr(model_ref, "predict_proba") else model_ref
-    inventory = load_actors(actors_path) if actors_path else load_actors(getattr(model, "actors_path", None))
+    model, inventory = scoring_inventory(model, actors_path)
     records = []
     for _, row in part.iterrows():
         text = row[text_col]

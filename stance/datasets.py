@@ -52,7 +52,7 @@ class Dataset:
     digest: str = ""
     kinds: list[str] = field(default_factory=list)  # per pair: authored / real / user
     line_kinds: list[str] = field(default_factory=list)  # per entry of ``lines``
-    skipped_context: int = 0  # context-resolved targets left out (the matcher cannot find them)
+    skipped_context: int = 0  # annotated mentions the matcher cannot find (added/context), left out
     unlabeled: int = 0  # user pairs still without a stance (left out)
 
     def __len__(self) -> int:
@@ -124,7 +124,7 @@ def _from_labels(path: Path, inventory: Inventory | None) -> Dataset:
         data.line_kinds.append(ln.kind)
         found = {m.actor for m in match_actors(ln.text, inventory, ln.date)} if inventory else set()
         for t in ln.targets:
-            if t.mention == "context" and t.actor not in found:
+            if t.mention is not None and t.actor not in found:
                 data.skipped_context += 1
                 continue
             if t.stance is None:

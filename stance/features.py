@@ -16,9 +16,22 @@ views, each a bounded TF-IDF vocabulary, and stacks them:
     the target crossed with the sentence's words outside actor mentions
     (``US|قصف``), so a target can learn its own vocabulary; this is also how a
     target that the text never names (a public-dataset topic) is seen;
+``struct``
+    sentence structure around the target (``structure=True``): stance cues
+    (:mod:`stance.cues`: attack, condemn, support, report, …) by side of the
+    target, distance, whether another actor stands between, whether cue and
+    target share a clause, negation before the cue; the words of the target's
+    clause (``C_``); light stems of the window and the clause (``S``); and the
+    sentence's shape (number of actors, the target's rank among them, length);
 ``plain``
     target-blind word 1–2 and character 2–5 n-grams (the sentiment head uses
     only these).
+
+scikit-learn fits the vocabularies; the fitted views are kept as
+:class:`stance.tfidf.TfidfView` objects, which transform without scikit-learn
+and are what a model file stores (terms and idf arrays, see
+:mod:`stance.modelfile`). The inventory used to find mentions is part of the
+fitted state (``inventory_``), so a saved model carries it.
 """
 
 from __future__ import annotations
@@ -29,16 +42,21 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .actors import Inventory, load_actors, match_actors
-from .fastvec import WordCachedCharVectorizer
+from .cues import CueInventory, clause_ids, light_stem, load_cues
+from .estimator import ParamsMixin
 from .normalize import normalize
+from .tfidf import TfidfView
 
-__all__ = ["Pair", "TargetFeatures", "VIEWS"]
+__all__ = ["FEATURES_VERSION", "Pair", "TargetFeatures", "VIEWS"]
 
-VIEWS = ("masked", "window", "cross", "plain_word", "plain_char")
+VIEWS = ("masked", "window", "cross", "struct", "plain_word", "plain_char")
+# Bump when the meaning of a feature changes (tokenization, views, marks): model files record it
+# and a file written with another value is refused.
+FEATURES_VERSION = 2  # 2: the struct view
+_KIND = {"masked": "tokens", "window": "tokens", "cross": "tokens", "struct": "tokens", "plain_word": "word",
+         "plain_char": "char_wb"}
 _WORD_RE = re.compile(r"\w+|[^\w\s]")
 _TGT, _OTH = "TGT", "OTH"
 
@@ -84,7 +102,7 @@ def _target_id(target: str) -> str:
     return re.sub(r"\s+", "_", normalize(target).strip()) or "_"
 
 
-class TargetFeatures(BaseEstimator, TransformerMixin):
+class TargetFeatures(ParamsMixin):
     """Target-aware sparse features for :class:`Pair` samples.
 
     Parameters
@@ -101,9 +119,16 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         Longest word n-gram of the masked view.
     cross : bool, default=True
         Include the target × sentence-word view (else only the target id).
-    actors_path : str or None, default=None
-        Inventory used to find mentions (default: the bundled one).
+    structure : bool, default=False
+        Include the ``struct`` view (cues, clause, light stems, sentence shape).
+    actors : Inventory, str or None, default=None
+        Inventory used to find mentions: an :class:`~stance.actors.Inventory`, a TOML path, or
+        None for the bundled one. ``fit`` keeps the loaded inventory as ``inventory_``.
+    cues_path : str or None, default=None
+        A cue file that extends the bundled cue inventory (``stance/data/cues.toml``).
     """
+
+    _estimator_type = "transformer"
 
     def __init__(
         self,
@@ -114,20 +139,27 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         masked_ngrams: int = 1,
         cross: bool = True,
-        actors_path: str | None = None,
+        structure: bool = False,
+        actors: Inventory | str | None = None,
+        cues_path: str | None = None,
     ) -> None:
         self.masked_ngrams = masked_ngrams
         self.cross = cross
+        self.structure = structure
+        self.cues_path = cues_path
         self.window = window
         self.max_features = max_features
         self.min_df = min_df
         self.char_ngrams = char_ngrams
-        self.actors_path = actors_path
+        self.actors = actors
 
     # -- analysis -----------------------------------------------------------
 
     def _inventory(self) -> Inventory:
-        return load_actors(self.actors_path)
+        fitted = self.__dict__.get("inventory_")
+        if fitted is not None:
+            return fitted
+        return self.actors if isinstance(self.actors, Inventory) else load_actors(self.actors)
 
     def analyze(
         self, pair: Pair, inventory: Inventory | None = None, mentions: list | None = None,
@@ -166,20 +198,26 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         tid = _target_id(target)
         cross = [f"{tid}|{t}" for t in words]
         cross.append(f"T={tid}")
-        return {"masked": masked, "window": window, "cross": cross}
+        struct = _structure(masked, positions, self.window, load_cues(self.cues_path)) if self.structure else ["S_OFF"]
+        return {"masked": masked, "window": window, "cross": cross, "struct": struct}
 
     # -- estimator API ------------------------------------------------------
 
-    def _vectorizers(self) -> dict[str, TfidfVectorizer]:
+    def _vectorizers(self) -> dict:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from .vocab import CharTfidfVectorizer
+
         common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
         return {
             "masked": TfidfVectorizer(analyzer=_identity, **common),
             "window": TfidfVectorizer(analyzer=_identity, **common),
             "cross": TfidfVectorizer(analyzer=_identity, **common),
+            "struct": TfidfVectorizer(analyzer=_identity, **common),
             "plain_word": TfidfVectorizer(
                 analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", **common
             ),
-            "plain_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
+            "plain_char": CharTfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
         }
 
     def _views(self, X: list[Pair], plain: bool = True) -> tuple[dict[str, list], list[int]]:
@@ -205,6 +243,7 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
+            views["struct"].append(analysis["struct"])
             if plain and pair.text not in rows:
                 rows[pair.text] = len(rows)
                 views["plain_word"].append(normalized_text[pair.text])
@@ -219,11 +258,14 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
 
     def fit_transform(self, X: list[Pair], y: object = None) -> sp.csr_matrix:
         """Fit the vocabularies and return the stacked feature matrix."""
+        self.inventory_ = self._inventory()
         views, row_of = self._views(list(X))
-        self.vectorizers_ = self._vectorizers()
+        vectorizers = self._vectorizers()
         blocks = []
+        self.vectorizers_ = {}
         for v in VIEWS:
-            block = self.vectorizers_[v].fit_transform(views[v])
+            block = vectorizers[v].fit_transform(views[v])
+            self.vectorizers_[v] = TfidfView.from_sklearn(vectorizers[v], _KIND[v])
             blocks.append(block[row_of] if v.startswith("plain") else block)
         self._set_slices(blocks)
         return sp.hstack(blocks, format="csr")
@@ -260,21 +302,9 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
             a, b = self.slices_["plain_word"], self.slices_["plain_char"]
             return sp.csr_matrix((0, (a[1] - a[0]) + (b[1] - b[0])), dtype=np.float32)
         return sp.hstack(
-            [self.vectorizers_["plain_word"].transform(normalized), self._plain_char(normalized)],
+            [self.vectorizers_["plain_word"].transform(normalized), self.vectorizers_["plain_char"].transform(normalized)],
             format="csr",
         )
-
-    def _plain_char(self, normalized: list[str]) -> sp.csr_matrix:
-        """The character view through a per-word cache (same matrix as the vectorizer's transform)."""
-        fast = self.__dict__.get("_fast_char")
-        if fast is None or fast.vectorizer is not self.vectorizers_["plain_char"]:
-            fast = self._fast_char = WordCachedCharVectorizer(self.vectorizers_["plain_char"])
-        return fast.transform(normalized)
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
-        state.pop("_fast_char", None)  # a cache, rebuilt on first use
-        return state
 
     def _set_slices(self, blocks: list[sp.spmatrix]) -> None:
         self.slices_ = {}
@@ -294,12 +324,86 @@ class TargetFeatures(BaseEstimator, TransformerMixin):
         """Feature names prefixed by their view (``masked:قصفت TGT``)."""
         names = []
         for v in VIEWS:
-            names += [f"{v}:{n}" for n in self.vectorizers_[v].get_feature_names_out()]
+            names += [f"{v}:{n}" for n in self.vectorizers_[v].terms()]
         return np.asarray(names, dtype=object)
+
+    # -- persistence (see stance.modelfile) ---------------------------------
+
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray], dict[str, list]]:
+        """The fitted state as (JSON settings, numeric arrays, term lists); the inventory is saved apart."""
+        settings = {"views": {v: {"kind": self.vectorizers_[v].kind,
+                                  "ngram_range": list(self.vectorizers_[v].ngram_range)} for v in VIEWS},
+                    "slices": {v: list(self.slices_[v]) for v in VIEWS}}
+        arrays = {f"idf/{v}": self.vectorizers_[v].idf_ for v in VIEWS}
+        texts = {f"terms/{v}": self.vectorizers_[v].terms() for v in VIEWS}
+        return settings, arrays, texts
+
+    def restore_state(self, settings: dict, arrays: dict[str, np.ndarray], texts: dict[str, list],
+                      inventory: Inventory) -> "TargetFeatures":
+        """Inverse of :meth:`export_state`: set the fitted attributes from stored data."""
+        self.inventory_ = inventory
+        self.vectorizers_ = {}
+        for v in VIEWS:
+            view = settings["views"][v]
+            self.vectorizers_[v] = TfidfView(view["kind"], texts[f"terms/{v}"], arrays[f"idf/{v}"],
+                                             tuple(view["ngram_range"]))
+        self.slices_ = {v: (int(a), int(b)) for v, (a, b) in ((v, settings["slices"][v]) for v in VIEWS)}
+        widths = [len(self.vectorizers_[v].vocabulary_) for v in VIEWS]
+        if [b - a for a, b in self.slices_.values()] != widths:
+            raise ValueError("feature slices do not match the vocabularies")
+        self.n_features_out_ = sum(widths)
+        return self
 
 
 def _ngrams(tokens: list[str], n: int) -> list[str]:
     out = list(tokens)
     for k in range(2, n + 1):
         out += [" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1)]
+    return out
+
+
+_BUCKETS = ((1, "d1"), (3, "d2"), (6, "d3"), (12, "d4"))
+
+
+def _bucket(distance: int) -> str:
+    for limit, name in _BUCKETS:
+        if distance <= limit:
+            return name
+    return "d5"
+
+
+def _structure(masked: list[str], positions: list[int], window: int, cues: CueInventory) -> list[str]:
+    """Tokens of the ``struct`` view for one target (see the module docstring)."""
+    if not positions:
+        return ["S_NO_MENTION"]
+    actors = [i for i, t in enumerate(masked) if t in (_TGT, _OTH)]
+    n_words = sum(1 for t in masked if t.isalnum() or len(t) > 1)
+    out = [f"S_actors={min(len(actors), 4)}", f"S_rank={min(actors.index(positions[0]), 3)}",
+           f"S_len={'short' if n_words < 15 else 'mid' if n_words < 40 else 'long'}",
+           "S_first" if positions[0] == actors[0] else "S_notfirst",
+           "S_last" if positions[-1] == actors[-1] else "S_notlast"]
+    ids = clause_ids(masked)
+    spans = cues.find(masked)
+    negations = [s for s, _, c in spans if c == "negation"]
+    for p in positions:
+        clause = ids[p]
+        words = [t for i, t in enumerate(masked) if ids[i] == clause and i != p and len(t) > 1]
+        out += ["C_" + t for t in words]
+        out += ["CS_" + light_stem(t) for t in words if t not in (_TGT, _OTH)]
+        out += ["SL_" + light_stem(t) for t in masked[max(0, p - window):p] if len(t) > 1]
+        out += ["SR_" + light_stem(t) for t in masked[p + 1:p + 1 + window] if len(t) > 1]
+        for start, _, cls in spans:
+            if cls == "negation":
+                continue
+            side = "L" if start < p else "R"
+            lo, hi = sorted((start, p))
+            between = "oth" if any(masked[k] == _OTH for k in range(lo + 1, hi)) else "clear"
+            scope = "same" if ids[start] == clause else "other"
+            base = f"Q_{cls}|{side}"
+            out += [base, f"{base}|{_bucket(hi - lo)}", f"{base}|{scope}", f"{base}|{between}",
+                    f"{base}|{scope}|{between}|{_bucket(hi - lo)}"]
+            if any(0 < start - k <= 2 for k in negations):
+                out.append(f"{base}|neg")
+            if between == "clear" and scope == "same":
+                out.append(f"Q_{cls}|{'first_after' if side == 'R' else 'last_before'}")
     return out

@@ -13,8 +13,10 @@ to the file name and line number.
 journalists' text (``real``: it must carry ``provenance`` ``{"file", "line"}`` naming the pool file and
 1-based line its text comes from, verbatim) or is a user's own labeled text (``user``). A real record may
 list ``not_mentions``: actors the matcher finds in its text that the text does not name (homonyms). A
-target with ``"mention": "context"`` names its actor only through the article's context (الحكومة in an
-article about Iraq); the matcher is not expected to find it.
+target with ``"mention": "added"`` is a mention the annotator found that the matcher missed (a
+spelling, a name the inventory lacks), and ``"mention": "context"`` names its actor only through the
+article's context (الحكومة in an article about Iraq). Neither must be found by the matcher: the check
+counts them (``annotated_mentions_not_matched``) and training leaves out those it cannot find.
 
 A ``user`` record may still be undecided (written by ``stance annotate select``): a target with
 ``"stance": null`` and a record with ``"sentiment": null`` are pending; the model's guess sits beside
@@ -348,10 +350,14 @@ def check_lines(
     by_article: dict[str, list[LabeledLine]] = defaultdict(list)
     pool_lines = _Pool(pool)
     verified = unverified = 0
+    misses: Counter[str] = Counter()
     for ln in lines:
         by_article[ln.article].append(ln)
         found = {m.actor for m in match_actors(ln.text, inventory, ln.date)}
-        labeled = {t.actor for t in ln.targets if t.mention != "context"}
+        labeled = {t.actor for t in ln.targets if t.mention is None}
+        for t in ln.targets:
+            if t.mention is not None and t.actor not in found:
+                misses[t.mention] += 1  # the annotator found a mention the matcher cannot (yet) see
         if ln.kind == "real" and ln.provenance is not None:
             source = pool_lines.line(ln.provenance["file"], ln.provenance["line"])
             if source is None:
@@ -371,6 +377,7 @@ def check_lines(
             report.problems.append(
                 f"{ln.path}:{ln.lineno}: {actor} is both a target and in not_mentions; keep one"
             )
+        labeled |= {t.actor for t in ln.targets if t.mention is not None and t.actor in found}
         for actor in sorted(found - labeled - set(ln.not_mentions)):
             report.problems.append(
                 f"{ln.path}:{ln.lineno}: the matcher finds {actor} but the line has no target for it; "
@@ -400,6 +407,7 @@ def check_lines(
         )
     report.stats = corpus_stats(lines, split_of)
     report.stats["real_provenance"] = {"verified": verified, "pool_not_available": unverified}
+    report.stats["annotated_mentions_not_matched"] = dict(misses)
     involved = {(a.path, a.lineno) for a, b, _ in duplicates} | {(b.path, b.lineno) for a, b, _ in duplicates}
     report.stats["near_duplicate_sentences"] = len(involved)
     report.stats["near_duplicate_rate"] = round(len(involved) / len(lines), 4) if lines else 0.0

@@ -1,42 +1,37 @@
 """The stance + sentiment model: target-aware features and two linear heads.
 
 ``StanceModel`` follows scikit-learn conventions: ``__init__`` only stores
-parameters, ``fit(X, y, sentiment=...)`` learns, learned attributes end in ``_``.
-``predict_proba`` columns follow ``classes_``. A saved model is a file
-(``MAGIC`` + zlib-compressed pickle, which loads ~20x faster than a joblib
-file of the same model) holding the model and a metadata dict (label sets, feature settings, data hash and size, library
-versions, metrics, training time); loading refuses a file written by another
-format version or another scikit-learn minor version, with the way to rebuild.
+parameters, ``fit(X, y, sentiment=...)`` learns, learned attributes end in ``_``,
+``get_params`` / ``set_params`` work (``sklearn.base.clone`` too).
+``predict_proba`` columns follow ``classes_``. scikit-learn fits it; a fitted
+model is plain arrays (:class:`~stance.tfidf.TfidfView` vocabularies,
+:class:`~stance.linear.LinearHead` heads), so loading and scoring do not import
+scikit-learn. A saved model is a format-3 file (:mod:`stance.modelfile`): a
+JSON header — versions, label sets, parameters, the actor inventory the model
+was trained with, training metadata — and numeric arrays; loading it never runs
+code from it and refuses other format versions before reading the payload.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
+import copy
 import platform
-import tempfile
-import zlib
+from importlib import metadata as _metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-import joblib
 import numpy as np
-import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 
-from .features import Pair, TargetFeatures
+from .actors import ActorInventoryError, Inventory, inventory_from_records
+from .estimator import ParamsMixin
+from .features import FEATURES_VERSION, Pair, TargetFeatures
+from .linear import LinearHead
+from .modelfile import FORMAT_VERSION, ModelError, read_header, read_payload, write_model_file
 
-__all__ = ["ModelError", "StanceModel", "FORMAT_VERSION", "save_atomic", "read_payload"]
+__all__ = ["fit_temperature", "ModelError", "StanceModel", "FORMAT_VERSION", "read_model_header"]
 
-FORMAT_VERSION = 2  # 1: joblib files; 2: MAGIC + zlib(pickle)
-MAGIC = b"STANCE-MODEL\n"
 STANCE_CLASSES = ("against", "favor", "none")
 SENTIMENT_CLASSES = ("negative", "neutral", "positive")
-
-
-class ModelError(ValueError):
-    """A model file is missing, corrupt or from an incompatible version."""
 
 
 def _package_version() -> str:
@@ -45,11 +40,34 @@ def _package_version() -> str:
     return __version__
 
 
-def _minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+def _library_version(name: str) -> str | None:
+    try:
+        return _metadata.version(name)
+    except _metadata.PackageNotFoundError:
+        return None
 
 
-class StanceModel(BaseEstimator, ClassifierMixin):
+def fit_temperature(logits: np.ndarray, index: np.ndarray) -> float:
+    """The temperature minimising the log-loss of held-out ``logits`` for gold class positions ``index``.
+
+    ``logits`` has one column per class, or one column for two classes (a binary head's decision
+    function, whose softmax is taken over ``[-z/2, z/2]`` as in :meth:`StanceModel.proba_from_matrix`).
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim == 1:
+        logits = np.column_stack([-logits / 2, logits / 2])
+    if not len(logits):
+        return 1.0
+    best = (np.inf, 1.0)
+    for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 61)):
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
+        best = min(best, (nll, float(t)))
+    return best[1]
+
+
+class StanceModel(ParamsMixin):
     """Target-aware stance classifier with a sentiment head on the same features.
 
     Parameters
@@ -60,9 +78,14 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         Inverse regularization of the sentiment head.
     class_weight : str or None, default="balanced"
         Class weighting of the stance head.
-    window, max_features, min_df, char_ngrams, masked_ngrams, cross, actors_path
+    window, max_features, min_df, char_ngrams, masked_ngrams, cross, structure, cues_path
         Passed to :class:`stance.features.TargetFeatures`.
+    actors : Inventory, str or None, default=None
+        The actor inventory (object or TOML path; None: the bundled one). The fitted model keeps
+        it as ``inventory_`` and a saved model file embeds it.
     """
+
+    _estimator_type = "classifier"
 
     def __init__(
         self,
@@ -76,10 +99,14 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         masked_ngrams: int = 1,
         cross: bool = True,
-        actors_path: str | None = None,
+        structure: bool = False,
+        actors: Inventory | str | None = None,
+        cues_path: str | None = None,
     ) -> None:
         self.masked_ngrams = masked_ngrams
         self.cross = cross
+        self.structure = structure
+        self.cues_path = cues_path
         self.C = C
         self.sentiment_C = sentiment_C
         self.class_weight = class_weight
@@ -87,13 +114,13 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         self.max_features = max_features
         self.min_df = min_df
         self.char_ngrams = char_ngrams
-        self.actors_path = actors_path
+        self.actors = actors
 
     def _features(self) -> TargetFeatures:
         return TargetFeatures(
             window=self.window, max_features=self.max_features, min_df=self.min_df,
             char_ngrams=self.char_ngrams, masked_ngrams=self.masked_ngrams, cross=self.cross,
-            actors_path=self.actors_path,
+            structure=self.structure, actors=self.actors, cues_path=self.cues_path,
         )
 
     def fit(
@@ -103,13 +130,15 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         sentiment: Sequence[str | None] | None = None,
         sentences: Sequence[tuple[str, str | None]] | None = None,
         sample_weight: Sequence[float] | None = None,
+        *,
+        progress: Callable[[str], None] | None = None,
     ) -> "StanceModel":
-        """Fit features and both heads.
+        """Fit features and both heads (``sample_weight``: per-pair weights of the stance head).
 
         The sentiment head learns from ``sentences`` (``(text, label)``, one per sentence, also
         sentences that mention no actor) when given, else from ``sentiment`` (one label per pair,
-        ``None`` for unlabeled rows), counting each distinct sentence once. ``sample_weight``
-        (one per pair) weighs pairs in the stance head, e.g. a user's own labels.
+        ``None`` for unlabeled rows), counting each distinct sentence once. ``progress`` receives a
+        line after each step.
         """
         X = list(X)
         y = np.asarray(y, dtype=object)
@@ -117,16 +146,36 @@ class StanceModel(BaseEstimator, ClassifierMixin):
             raise ValueError(f"X has {len(X)} pairs but y has {len(y)} labels")
         if len(set(y)) < 2:
             raise ValueError(f"need at least two stance classes to train, got {sorted(set(y))}")
+        note = progress or (lambda message: None)
         self.features_ = self._features()
         matrix = self.features_.fit_transform(X)
-        self.stance_ = LogisticRegression(
-            C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
-        ).fit(matrix, y, sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float))
-        self.classes_ = self.stance_.classes_
-        self.temperature_ = 1.0
+        note(f"features: {matrix.shape[0]} pairs x {matrix.shape[1]} columns")
+        self.fit_stance(matrix, y, sample_weight)
+        note("stance head fitted")
         if sentences is None and sentiment is not None:
             sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
-        return self.fit_sentiment(sentences or [])
+        self.fit_sentiment(sentences or [])
+        note("sentiment head fitted")
+        return self
+
+    def fit_stance(
+        self, matrix, y: Sequence[str], sample_weight: Sequence[float] | None = None,
+        warm_start: LinearHead | None = None,
+    ) -> "StanceModel":
+        """Fit only the stance head on a feature matrix of the fitted features (``warm_start``: a head to start from)."""
+        from sklearn.linear_model import LogisticRegression
+
+        y = np.asarray(y, dtype=object)
+        estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0,
+                                       warm_start=warm_start is not None)
+        if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
+            estimator.coef_ = warm_start.coef_.copy()
+            estimator.intercept_ = warm_start.intercept_.copy()
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.stance_ = LinearHead.from_sklearn(estimator.fit(matrix, y, sample_weight=weights))
+        self.classes_ = self.stance_.classes_
+        self.temperature_ = 1.0
+        return self
 
     def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
         """(Re)fit only the sentiment head on ``(text, label)`` sentences, on the fitted features."""
@@ -135,10 +184,12 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         self.sentiment_ = None
         labeled = [(t, v) for t, v in sentences if v]
         if len({v for _, v in labeled}) >= 2:
+            from sklearn.linear_model import LogisticRegression
+
             plain = self.features_.transform_plain([t for t, _ in labeled])
-            self.sentiment_ = LogisticRegression(
+            self.sentiment_ = LinearHead.from_sklearn(LogisticRegression(
                 C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0
-            ).fit(plain, np.asarray([v for _, v in labeled], dtype=object))
+            ).fit(plain, np.asarray([v for _, v in labeled], dtype=object)))
         return self
 
     def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):
@@ -175,13 +226,7 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         """Fit the temperature that minimises the log-loss of held-out pairs (dev), then keep it."""
         logits = self.stance_.decision_function(self.transform(X))
         index = np.array([list(self.classes_).index(v) for v in y])
-        best = (np.inf, 1.0)
-        for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 61)):
-            z = logits / t
-            z = z - z.max(axis=1, keepdims=True)
-            nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
-            best = min(best, (nll, float(t)))
-        self.temperature_ = best[1]
+        self.temperature_ = fit_temperature(logits, index)
         return self
 
     def predict_proba(self, X: Sequence[Pair]) -> np.ndarray:
@@ -204,81 +249,107 @@ class StanceModel(BaseEstimator, ClassifierMixin):
         """Sentiment labels in column order."""
         return self.sentiment_.classes_ if self.sentiment_ is not None else np.asarray([])
 
+    @property
+    def inventory_(self) -> Inventory:
+        """The actor inventory the features find mentions with (the one the model was trained with)."""
+        return self.features_.inventory_
+
+    def with_inventory(self, inventory: Inventory) -> "StanceModel":
+        """A copy that finds mentions with ``inventory`` (same learned weights), e.g. for ``--actors``."""
+        if inventory is self.features_.inventory_:
+            return self
+        model = copy.copy(self)
+        model.features_ = copy.copy(self.features_)
+        model.features_.inventory_ = inventory
+        return model
+
+    def score(self, X: Sequence[Pair], y: Sequence[str]) -> float:
+        """Mean accuracy of :meth:`predict` (scikit-learn's classifier ``score``)."""
+        return float(np.mean(self.predict(X) == np.asarray(y, dtype=object)))
+
+    def settings(self) -> dict:
+        """The constructor parameters as JSON (the inventory is described, not listed)."""
+        params = self.get_params(deep=False)
+        actors = params.pop("actors")
+        params["char_ngrams"] = list(params["char_ngrams"])
+        params["actors"] = actors.source if isinstance(actors, Inventory) else actors
+        return params
+
     # -- persistence --------------------------------------------------------
 
     def save(self, path: str | Path, metadata: dict | None = None) -> Path:
-        """Write the model and its metadata atomically (temp file + rename)."""
+        """Write the model and its metadata atomically as a format-3 file (JSON header + arrays)."""
         meta = dict(metadata or {})
         meta.update(
-            format_version=FORMAT_VERSION,
+            format="stance-model",
             stance_version=_package_version(),
-            sklearn_version=sklearn.__version__,
+            features_version=FEATURES_VERSION,
+            sklearn_version=_library_version("scikit-learn"),
             python_version=platform.python_version(),
             numpy_version=np.__version__,
             stance_classes=[str(c) for c in self.classes_],
             sentiment_classes=[str(c) for c in self.sentiment_classes_],
-            params=self.get_params(),
+            params=self.settings(),
         )
+        inventory = self.features_.inventory_
+        meta["inventory"] = {"source": inventory.source, "sha256": inventory.fingerprint(),
+                             "n_actors": len(inventory.actors)}
+        settings, arrays, texts = self.features_.export_state()
+        arrays["stance/coef"], arrays["stance/intercept"] = self.stance_.coef_, self.stance_.intercept_
+        if self.sentiment_ is not None:
+            arrays["sentiment/coef"], arrays["sentiment/intercept"] = self.sentiment_.coef_, self.sentiment_.intercept_
+        state = {"features": settings, "temperature": float(self.temperature_)}
+        header = dict(meta, state=state, actors=inventory.to_records())
+        write_model_file(path, header, arrays, texts)
+        meta["format_version"] = FORMAT_VERSION
         self.metadata_ = meta
-        return save_atomic({"model": self, "metadata": meta}, path)
+        return Path(path)
 
     @classmethod
     def load(cls, path: str | Path) -> "StanceModel":
-        """Load a model file, refusing incompatible or corrupt files with a clear message."""
+        """Load a model file, refusing incompatible or corrupt files with a clear message.
+
+        The header (versions) is checked before the payload is read; nothing in the file can run code.
+        """
         path = Path(path)
+        header, data = read_header(path)
         how = f"rebuild it with `stance train -o {path}` (or delete it to use the default model)"
-        if not path.exists():
-            raise ModelError(f"{path}: no such model file; train one with `stance train -o {path}`")
+        if header.get("features_version") != FEATURES_VERSION:
+            raise ModelError(
+                f"{path}: written with feature code version {header.get('features_version')} (stance "
+                f"{header.get('stance_version')}); this is version {FEATURES_VERSION} (stance {_package_version()}); {how}"
+            )
+        arrays, texts = read_payload(path, header, data)
         try:
-            payload = read_payload(path)
-        except Exception as exc:  # zlib/pickle/joblib raise many types on corrupt files
-            raise ModelError(f"{path}: not a readable stance model ({type(exc).__name__}: {exc}); {how}") from None
-        if not isinstance(payload, dict) or "model" not in payload or "metadata" not in payload:
-            raise ModelError(f"{path}: not a stance model file; {how}")
-        meta = payload["metadata"]
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ModelError(
-                f"{path}: model format {meta.get('format_version')} (stance {meta.get('stance_version')}) "
-                f"is not this version's format {FORMAT_VERSION} (stance {_package_version()}); {how}"
-            )
-        if _minor(meta.get("sklearn_version", "")) != _minor(sklearn.__version__):
-            raise ModelError(
-                f"{path}: trained with scikit-learn {meta.get('sklearn_version')}, this is "
-                f"scikit-learn {sklearn.__version__}; {how}"
-            )
-        model = payload["model"]
-        model.metadata_ = meta
+            return cls._from_stored(path, header, arrays, texts)
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, ActorInventoryError) as exc:
+            raise ModelError(f"{path}: inconsistent model file ({type(exc).__name__}: {exc}); {how}") from None
+
+    @classmethod
+    def _from_stored(cls, path: Path, header: dict, arrays: dict, texts: dict) -> "StanceModel":
+        params = dict(header["params"])
+        params.pop("actors", None)
+        params["char_ngrams"] = tuple(params["char_ngrams"])
+        inventory = inventory_from_records(header["actors"], header["inventory"]["source"])
+        model = cls(**params, actors=inventory)
+        model.features_ = model._features().restore_state(header["state"]["features"], arrays, texts, inventory)
+        model.stance_ = LinearHead(arrays["stance/coef"], arrays["stance/intercept"], header["stance_classes"])
+        model.classes_ = model.stance_.classes_
+        model.sentiment_ = None
+        if header["sentiment_classes"]:
+            model.sentiment_ = LinearHead(arrays["sentiment/coef"], arrays["sentiment/intercept"],
+                                          header["sentiment_classes"])
+        model.temperature_ = float(header["state"]["temperature"])
+        if model.stance_.n_features_in_ != model.features_.n_features_out_:
+            raise ValueError(f"the stance head has {model.stance_.n_features_in_} columns for "
+                             f"{model.features_.n_features_out_} features")
+        model.metadata_ = {k: v for k, v in header.items() if k not in ("state", "actors") and not k.startswith("_")}
         return model
 
 
-def read_payload(path: str | Path) -> object:
-    """The object stored by :func:`save_atomic` (a format-1 joblib file is read too, to be refused)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if data.startswith(MAGIC):
-        return pickle.loads(zlib.decompress(data[len(MAGIC):]))
-    return joblib.load(path)
-
-
-def save_atomic(obj: object, path: str | Path) -> Path:
-    """Write ``obj`` (``MAGIC`` + zlib pickle) to ``path`` through a temp file in the same directory and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = MAGIC + zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 3)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+def read_model_header(path: str | Path) -> dict:
+    """The metadata of a model file (versions, labels, parameters, inventory, training) without loading it."""
+    header, _ = read_header(path)
+    return {k: v for k, v in header.items() if k not in ("state",) and not k.startswith("_")}

@@ -8,25 +8,32 @@ format characters, Persian letters and Arabic-Indic digits. Because some rules
 delete characters (diacritics) and others expand them (the ligature ﻷ becomes
 two letters), :func:`normalize_with_offsets` returns, with the normalized string,
 the index in the ORIGINAL string of every normalized character.
+
+Importing camel-tools' character utilities takes ~0.7 s (its ``charsets`` module
+walks all 1.1 million code points), more than scoring an article. The results of
+:func:`normalize_char` for the scripts news text uses (Latin-1, Arabic and its
+supplements and presentation forms, general punctuation) therefore ship
+precomputed in ``data/normalize_chars.json`` (written by
+``python training/char_table.py``; a test checks it still equals camel-tools'
+output); any other character is normalized by camel-tools, imported on first need.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
-from camel_tools.utils.dediac import dediac_ar
-from camel_tools.utils.normalize import (
-    normalize_alef_ar,
-    normalize_alef_maksura_ar,
-    normalize_teh_marbuta_ar,
-    normalize_unicode,
-)
+__all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_with_offsets",
+           "normalize_char"]
 
-__all__ = ["Normalized", "clean_markup", "normalize", "normalize_with_offsets", "normalize_char"]
+# Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json.
+TABLE_RANGES = ((0x0000, 0x00FF), (0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x2000, 0x206F),
+                (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 
 _TATWEEL = "\u0640"
 # Quranic annotation signs and small high letters: not part of news orthography.
@@ -62,8 +69,22 @@ _DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {
 }
 
 
+@lru_cache(maxsize=1)
+def _camel() -> tuple:
+    from camel_tools.utils.dediac import dediac_ar
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+        normalize_unicode,
+    )
+
+    return normalize_unicode, dediac_ar, normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar
+
+
 def _rules(s: str) -> str:
     """Apply every rule once to a short string."""
+    normalize_unicode, dediac_ar, normalize_alef_ar, normalize_alef_maksura_ar, normalize_teh_marbuta_ar = _camel()
     s = normalize_unicode(s)
     s = dediac_ar(s)
     s = normalize_alef_ar(s)
@@ -100,12 +121,28 @@ def normalize_char(c: str) -> str:
     return out
 
 
+def char_table() -> dict[str, str]:
+    """:func:`normalize_char` of every character in :data:`TABLE_RANGES` (what the shipped table holds)."""
+    return {chr(c): normalize_char(chr(c)) for lo, hi in TABLE_RANGES for c in range(lo, hi + 1)}
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict[str, str]:
+    try:
+        text = resources.files("stance").joinpath("data/normalize_chars.json").read_text(encoding="utf-8")
+    except (OSError, FileNotFoundError):
+        return {}  # no table: every character goes through camel-tools
+    return json.loads(text)
+
+
 class _Table(dict):
     """``str.translate`` table filled on demand; records non 1:1 characters."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        value = normalize_char(char)
+        value = _shipped().get(char)
+        if value is None:
+            value = normalize_char(char)
         self[code] = value
         if len(value) != 1:
             _IRREGULAR.add(char)

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .actors import Inventory, load_actors, match_actors
+from .actors import Inventory, match_actors
 from .features import Pair
 from .model import StanceModel
 from .normalize import clean_markup
@@ -35,6 +35,7 @@ __all__ = [
     "score_article",
     "score_articles",
     "score_sentences",
+    "scoring_inventory",
 ]
 
 LABEL_THRESHOLD = 0.1
@@ -263,13 +264,37 @@ def _score_pairs(
     return out
 
 
+_SCORING: dict[tuple, tuple] = {}
+
+
+def scoring_inventory(model: StanceModel, actors_path: str | None = None,
+                      extend: bool = False) -> tuple[StanceModel, Inventory]:
+    """The model and inventory to score with: the model's own inventory, or the ``actors_path`` file.
+
+    With ``extend`` the file's actors are added to the model's inventory. With a file, the returned
+    model finds mentions with the same inventory (see :meth:`StanceModel.with_inventory`); the
+    pair is cached per process, so workers do not rebuild it for every batch.
+    """
+    if not actors_path:
+        return model, model.inventory_
+    from .actors import load_actors
+
+    loaded = load_actors(actors_path)
+    key = (id(model), id(loaded), extend)
+    if key not in _SCORING:
+        inventory = model.inventory_.extended(loaded) if extend else loaded
+        _SCORING.clear()
+        _SCORING[key] = (model.with_inventory(inventory), inventory, model, loaded)  # keep ids alive
+    return _SCORING[key][0], _SCORING[key][1]
+
+
 def _resolve(model: StanceModel | None, actors: Inventory | None) -> tuple[StanceModel, Inventory]:
     if model is None:
         from .cache import load_model
 
         model = load_model()
     if actors is None:
-        actors = load_actors(getattr(model, "actors_path", None))
+        actors = model.inventory_
     # The sentence memo only serves one batch (the profile and the features look each sentence up);
     # starting empty keeps repeated corpora from being scored from memory.
     actors._memo.clear()
@@ -292,7 +317,9 @@ def score_sentences(
     model : StanceModel, optional
         Default: the bundled default model.
     actors : Inventory, optional
-        Default: the model's inventory.
+        Which actors to score. Default: the inventory the model was trained with (embedded in
+        its file). The features always find mentions with the model's inventory; use
+        ``model.with_inventory(actors)`` to score with another one.
     date : str or date, optional
         Article date for office holders.
     explain : bool, default=True

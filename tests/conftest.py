@@ -9,6 +9,15 @@ SEED_GOLD = ROOT / "seeds" / "000_87b51e7b310dad56.gold.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _camel_tools_loaded() -> None:
+    """Import camel-tools once up front: stance imports it lazily, on the first rare character, and a
+    hypothesis example that happened to trigger the ~1 s import would exceed its deadline."""
+    from stance.normalize import _camel
+
+    _camel()
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED_TEXT.read_text(encoding="utf-8")

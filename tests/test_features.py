@@ -95,6 +95,41 @@ def test_feature_cache_is_not_pickled(model):
     import pickle
 
     model.features_.transform_plain([SENT])
-    assert "_fast_char" in model.features_.__dict__
+    view = model.features_.vectorizers_["plain_char"]
+    assert "_fast" in view.__dict__
     restored = pickle.loads(pickle.dumps(model.features_))
-    assert "_fast_char" not in restored.__dict__ and "_fast_char" in model.features_.__dict__
+    assert "_fast" not in restored.vectorizers_["plain_char"].__dict__ and "_fast" in view.__dict__
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("قصفت واشنطن الحشد ABC\t\n\u00a0.،")), max_size=40),
+                min_size=1, max_size=5))
+def test_tfidf_views_equal_sklearn_transform(docs):
+    """The scikit-learn-free views (word n-grams, token lists) give scikit-learn's matrices."""
+    from stance.tfidf import TfidfView
+
+    word = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", sublinear_tf=True,
+                           dtype=np.float32).fit(_CORPUS)
+    a, b = word.transform(docs), TfidfView.from_sklearn(word, "word").transform(docs)
+    assert a.shape == b.shape and a.dtype == b.dtype and abs(a - b).max() < 1e-6
+    tokens = [d.split() for d in docs]
+    ident = TfidfVectorizer(analyzer=lambda t: t, sublinear_tf=True, dtype=np.float32).fit(
+        [d.split() for d in _CORPUS] + tokens[:1])
+    a, b = ident.transform(tokens), TfidfView.from_sklearn(ident, "tokens").transform(tokens)
+    assert a.shape == b.shape and abs(a - b).max() < 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("قصفت واشنطن الحشد ABC\t\n\u00a0.،")), max_size=40),
+                min_size=1, max_size=6), st.integers(1, 2), st.sampled_from([None, 5, 40]))
+def test_cached_char_vocabulary_fit_equals_sklearn(docs, min_df, max_features):
+    """Fitting the char view word by word selects the same vocabulary and idf as TfidfVectorizer."""
+    from stance.vocab import CharTfidfVectorizer
+
+    params = dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32, min_df=min_df,
+                  max_features=max_features)
+    docs = docs + _CORPUS
+    a, b = TfidfVectorizer(**params), CharTfidfVectorizer(**params)
+    ma, mb = a.fit_transform(docs), b.fit_transform(docs)
+    assert a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
+    assert ma.shape == mb.shape and abs(ma - mb).max() == 0

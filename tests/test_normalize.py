@@ -97,3 +97,25 @@ def test_clean_markup_never_changes_length(text):
     from stance.normalize import clean_markup
 
     assert len(clean_markup(text)) == len(text)
+
+
+def test_shipped_char_table_equals_camel_tools():
+    """data/normalize_chars.json is camel-tools' output; rerun training/char_table.py when this fails."""
+    import json
+    from importlib import resources
+
+    from stance.normalize import char_table
+
+    shipped = json.loads(resources.files("stance").joinpath("data/normalize_chars.json").read_text(encoding="utf-8"))
+    assert shipped == char_table()
+
+
+def test_normalizing_common_text_does_not_import_camel_tools():
+    import subprocess
+    import sys
+
+    code = ("import sys; from stance.normalize import normalize_with_offsets as n; "
+            "assert n('أعلنت \u201cالمقاومة\u201d الأميركيّة، ﻷن 123').text; "
+            "print('camel_tools' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -31,11 +31,25 @@ def main() -> None:
     print("|---|---|---|---|")
     for split, v in sorted(s.get("splits", {}).items()):
         print(f"| {split} | {v['articles']} | {v['sentences']} | {v['pairs']} |")
+    kinds = s.get("by_kind", {})
+    if kinds:
+        print()
+        print("| kind | sentences with an actor | pairs | favor | against | none | sentiment |")
+        print("|---|---|---|---|---|---|---|")
+        for kind, k in kinds.items():
+            print(f"| {kind} | {k['sentences_with_actor']} | {k['pairs']} | {k['stance'].get('favor', 0)} | "
+                  f"{k['stance'].get('against', 0)} | {k['stance'].get('none', 0)} | {k['sentiment']} |")
     print()
-    print("| actor | favor | against | none | total |")
-    print("|---|---|---|---|---|")
-    for actor, c in s["per_actor"].items():
-        print(f"| {actor} | {c['favor']} | {c['against']} | {c['none']} | {c['total']} |")
+    names = list(kinds) or ["all"]
+    head = " | ".join(f"{n} favor | {n} against | {n} none | {n} total" for n in names)
+    print(f"| actor | {head} |")
+    print("|---|" + "---|" * (4 * len(names)))
+    for actor in s["per_actor"]:
+        cells = []
+        for n in names:
+            c = (kinds[n]["per_actor"] if kinds else s["per_actor"]).get(actor, {})
+            cells.append(f"{c.get('favor', 0)} | {c.get('against', 0)} | {c.get('none', 0)} | {c.get('total', 0)}")
+        print(f"| {actor} | {' | '.join(cells)} |")
     print()
     print("| outlet | articles |")
     print("|---|---|")

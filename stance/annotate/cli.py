@@ -78,10 +78,10 @@ def select_command(paths, n, output, strategy, measure, seed, per_article, exclu
       stance annotate select news.jsonl --strategy random -n 100 -o my_test.jsonl
       stance annotate select archive/ --exclude my_test.jsonl -n 200 -o batch.jsonl
     """
-    from ..actors import load_actors
     from ..cache import load_model
     from ..io import AtomicOutput, ReadOptions, RecordError, read_articles
     from ..model import ModelError
+    from ..profile import scoring_inventory
     from .select import candidates_from_articles, select, to_record
 
     out_path = Path(output)
@@ -91,7 +91,7 @@ def select_command(paths, n, output, strategy, measure, seed, per_article, exclu
         model = load_model(model_path, quiet=quiet)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    inventory = load_actors(getattr(model, "actors_path", None))
+    model, inventory = scoring_inventory(model)  # the actors the model was trained with
     opts = ReadOptions(text_field, id_field, date_field, encoding, decode_errors)
     errors: list[RecordError] = []
 

@@ -55,16 +55,15 @@ def prepare_add(
     note(f"your labels: {len(add)} pairs in {len(set(add.sentence_ids))} sentences"
          + (f" ({add.unlabeled} undecided pairs skipped)" if add.unlabeled else ""))
     if params is None and bundled:
-        from ..cache import load_model
+        from ..cache import default_params
 
-        params = {k: v for k, v in load_model(quiet=True).get_params().items() if k != "actors_path"}
-        note(f"parameters of the default model: C={params.get('C')}, window={params.get('window')}")
+        params = dict(default_params()["params"])
+        note(f"parameters of the default model: {params}")
     elif params is None:
-        note("choosing parameters on dev (without your labels)")
+        note("choosing parameters without your labels")
         model, _ = train_model(train, dev, inventory=inventory, progress=note)
-        params = {k: v for k, v in model.get_params().items() if k != "actors_path"}
-    if inventory.source != "<default>":
-        params = params | {"actors_path": inventory.source}
+        params = {k: v for k, v in model.get_params(deep=False).items() if k != "actors"}
+    params = params | {"actors": inventory}
     cv: dict = {}
     if weight is None:
         note("choosing the weight of your labels by 3-fold cross-validation on them (grouped by article)")

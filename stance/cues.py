@@ -1,0 +1,218 @@
+"""Stance cues and clauses: the structure features' building blocks.
+
+A *cue inventory* (``stance/data/cues.toml``, user-extensible) lists word classes that signal conflict
+(attack, condemn, threat, sanction), cooperation (support, praise, ally), framing (victim, pejorative),
+speech (report), meetings (talks) and negation. :func:`light_stem` strips clitics and common affixes by
+a documented rule set, so a cue word matches its inflected and cliticized forms. :func:`clause_ids`
+cuts a token sequence into clauses at punctuation and clause openers; :func:`split_clauses` applies the
+same rule to a text and returns spans into the original string.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import normalize
+
+__all__ = ["CueError", "CueInventory", "clause_ids", "light_stem", "load_cues", "split_clauses"]
+
+_DEFAULT = Path(__file__).resolve().parent / "data" / "cues.toml"
+_CLASS_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# Light stemming (after normalization: أ/إ/آ → ا, ة → ه, ى → ي). Prefixes: conjunctions و ف, then
+# prepositions ب ل ك or the future marker س, then the article ال (ل+ال = لل). Suffixes: pronoun and
+# plural/dual/feminine endings, longest first. A stem keeps at least three letters.
+_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "س")
+_SUFFIXES = ("هما", "كما", "تما", "ات", "ون", "ين", "ان", "ها", "هم", "هن", "كم", "نا", "وا", "يه",
+             "ه", "ت", "ي", "ا")
+
+# Clause boundaries: punctuation tokens and words that open a new clause.
+_BOUNDARY_PUNCT = frozenset("،,؛;:.!?؟\"«»“”()[]-–—|")
+_OPENERS = frozenset(normalize(w) for w in (
+    "بينما", "فيما", "حين", "الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي", "حيث", "لكن",
+    "لكنه", "لكنها", "بعدما", "عندما", "كما", "إلا", "بيد", "اذ", "إذ", "وسط",
+))
+
+
+class CueError(ValueError):
+    """The cue file is malformed; the message names the file, entry and fix."""
+
+
+@lru_cache(maxsize=200000)
+def light_stem(token: str) -> str:
+    """Strip one clitic prefix chain and one suffix from a normalized token, keeping >= 3 letters.
+
+    >>> light_stem("والقصف"), light_stem("قصفت"), light_stem("بالعقوبات")
+    ('قصف', 'قصف', 'عقوب')
+    """
+    word = token
+    for p in _PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 3:
+            word = word[len(p):]
+            break
+    for s in _SUFFIXES:
+        if word.endswith(s) and len(word) - len(s) >= 3:
+            word = word[: -len(s)]
+            break
+    return word
+
+
+@dataclass(frozen=True)
+class CueInventory:
+    """Cue classes: exact normalized forms, light stems and phrases, each mapped to a class."""
+
+    forms: dict[str, str]
+    stems: dict[str, str]
+    phrases: dict[tuple[str, ...], str]
+    source: str = "<default>"
+
+    @property
+    def classes(self) -> list[str]:
+        """The cue class names, sorted."""
+        return sorted(set(self.forms.values()) | set(self.phrases.values()))
+
+    def classify(self, token: str) -> str | None:
+        """The cue class of one normalized token, or None."""
+        cls = self.forms.get(token)
+        if cls is None and len(token) >= 3:
+            cls = self.stems.get(light_stem(token))
+        return cls
+
+    def find(self, tokens: list[str]) -> list[tuple[int, int, str]]:
+        """``(start, end, class)`` cue spans in a normalized token list, phrases first, no overlaps."""
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        longest = max((len(p) for p in self.phrases), default=0)
+        while i < len(tokens):
+            hit = None
+            for n in range(min(longest, len(tokens) - i), 1, -1):
+                key = tuple(tokens[i:i + n])
+                first = light_stem(key[0]) if key not in self.phrases else None
+                cls = self.phrases.get(key) or (self.phrases.get((first,) + key[1:]) if first else None)
+                if cls:
+                    hit = (i, i + n, cls)
+                    break
+            if hit is None:
+                cls = self.classify(tokens[i])
+                if cls is not None:
+                    hit = (i, i + 1, cls)
+            if hit is not None:
+                out.append(hit)
+                i = hit[1]
+            else:
+                i += 1
+        return out
+
+
+def _parse(text: str, source: str) -> dict[str, dict[str, list[str]]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CueError(f"{source}: not valid TOML ({exc}); fix the syntax") from None
+    entries = data.get("cues")
+    if not isinstance(entries, list) or not entries:
+        raise CueError(f"{source}: no [[cues]] tables; each needs class = \"...\" and words = [...]")
+    out: dict[str, dict[str, list[str]]] = {}
+    for n, entry in enumerate(entries, 1):
+        where = f"{source}: cue entry {n}"
+        if not isinstance(entry, dict):
+            raise CueError(f"{where}: expected a table")
+        cls = entry.get("class")
+        if not isinstance(cls, str) or not _CLASS_RE.match(cls):
+            raise CueError(f"{where}: class must be a lower_snake name such as \"attack\", got {cls!r}")
+        words = entry.get("words", [])
+        phrases = entry.get("phrases", [])
+        for key, values in (("words", words), ("phrases", phrases)):
+            if not isinstance(values, list) or not all(isinstance(w, str) and w.strip() for w in values):
+                raise CueError(f"{where} ({cls}): {key} must be a list of non-empty strings")
+        if not words and not phrases:
+            raise CueError(f"{where} ({cls}): give words = [...] or phrases = [...]")
+        slot = out.setdefault(cls, {"words": [], "phrases": []})
+        slot["words"] += words
+        slot["phrases"] += phrases
+    return out
+
+
+def _build(classes: dict[str, dict[str, list[str]]], source: str) -> CueInventory:
+    forms: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    for cls, entry in classes.items():
+        for w in entry["words"]:
+            form = normalize(w.strip())
+            forms.setdefault(form, cls)
+            if len(form) >= 3:
+                stems.setdefault(light_stem(form), cls)
+        for p in entry["phrases"]:
+            phrases.setdefault(tuple(normalize(p).split()), cls)
+    return CueInventory(forms, stems, phrases, source)
+
+
+@lru_cache(maxsize=8)
+def load_cues(path: str | None = None) -> CueInventory:
+    """The cue inventory: the bundled one, plus the classes of a user file ``path`` (which extend it)."""
+    classes = _parse(_DEFAULT.read_text(encoding="utf-8"), str(_DEFAULT))
+    source = "<default>"
+    if path is not None:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CueError(f"{path}: cannot read the cue file ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise CueError(f"{path}: not UTF-8; re-save the cue file as UTF-8") from None
+        for cls, entry in _parse(text, str(path)).items():
+            slot = classes.setdefault(cls, {"words": [], "phrases": []})
+            slot["words"] += entry["words"]
+            slot["phrases"] += entry["phrases"]
+        source = str(path)
+    return _build(classes, source)
+
+
+def _is_boundary(token: str) -> bool:
+    if token and all(c in _BOUNDARY_PUNCT for c in token):
+        return True
+    bare = token[1:] if token[:1] in ("و", "ف") and len(token) > 3 else token
+    return token in _OPENERS or bare in _OPENERS
+
+
+def clause_ids(tokens: list[str]) -> list[int]:
+    """Clause number of each token of a normalized token list (boundary tokens open the next clause)."""
+    ids = []
+    current = 0
+    previous = True  # a boundary right after another one (، بينما) does not open a second clause
+    for t in tokens:
+        boundary = _is_boundary(t)
+        if boundary and not previous:
+            current += 1
+        previous = boundary
+        ids.append(current)
+    return ids
+
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans ``(start, end)`` into the original ``text`` (same rule as :func:`clause_ids`).
+
+    >>> t = "قصفت إسرائيل غزة، بينما أدانت تركيا الهجوم"
+    >>> [t[s:e] for s, e in split_clauses(t)]
+    ['قصفت إسرائيل غزة', '، بينما أدانت تركيا الهجوم']
+    """
+    matches = list(_TOKEN_RE.finditer(text))
+    if not matches:
+        return []
+    ids = clause_ids([normalize(m.group()) for m in matches])
+    spans: list[tuple[int, int]] = []
+    start = matches[0].start()
+    for k in range(1, len(matches)):
+        if ids[k] != ids[k - 1]:
+            spans.append((start, matches[k - 1].end()))
+            start = matches[k].start()
+    spans.append((start, matches[-1].end()))
+    return spans
