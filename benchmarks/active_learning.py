@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,100,200,400")
     parser.add_argument("--random-seeds", type=int, default=2)
     parser.add_argument("--split-seed", type=int, default=0)
-    parser.add_argument("--add-weight", default="10", help="weight of the user's pairs, or 'cv'")
+    parser.add_argument("--add-weight", default="3", help="weight of the user's pairs, or 'cv'")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
