@@ -37,6 +37,8 @@ def load_articles(corpus: Path | None) -> list[str]:
             for line in f.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     r = json.loads(line)
+                    if "text" not in r:
+                        continue  # index files (labels/raw/real/index.jsonl) carry no text
                     by_article.setdefault(r.get("article", f.stem), []).append(r["text"])
         articles += ["\n".join(v) for v in by_article.values()]
     return articles

@@ -76,27 +76,32 @@ def mentions(path: str, fmt: str, date: str | None, actors_path: str | None, ext
       stance mentions --format jsonl article.txt > mentions.jsonl
       cat article.txt | stance mentions -
     """
-    from .actors import match_actors
+    from .actors import match_article
     from .sentences import split_sentences
 
     inventory = _inventory(actors_path, extend_actors)
     text = _read_text(path)
-    for sentence in split_sentences(text):
-        found = match_actors(sentence.text, inventory, date)
+    sentences = split_sentences(text)
+    # the file is one article: context aliases (الحكومة in an article about Iraq) resolve from it
+    for sentence, found in zip(sentences, match_article([s.text for s in sentences], inventory, date)):
         if fmt == "jsonl":
             for m in found:
-                click.echo(json.dumps({
+                row = {
                     "sentence": sentence.index,
                     "actor": m.actor,
                     "start": sentence.start + m.start,
                     "end": sentence.start + m.end,
                     "surface": m.surface,
-                }, ensure_ascii=False))
+                }
+                if m.context:
+                    row["context"] = m.context
+                click.echo(json.dumps(row, ensure_ascii=False))
         else:
             actors = ", ".join(dict.fromkeys(m.actor for m in found)) or "-"
             click.echo(f"[{sentence.index}] {sentence.start}-{sentence.end} {actors}")
             for m in found:
-                click.echo(f"    {m.actor:<10} {sentence.start + m.start}-{sentence.start + m.end} {m.surface}")
+                via = f"  (context {m.context})" if m.context else ""
+                click.echo(f"    {m.actor:<10} {sentence.start + m.start}-{sentence.start + m.end} {m.surface}{via}")
 
 
 @cli.command("actors")
@@ -147,6 +152,7 @@ def labels_check(path: str | None, fmt: str, pool: str | None, actors_path: str 
         for problem in report.problems:
             click.echo(problem, err=True)
         _print_stats(report.stats)
+        _print_unlabeled(report.stats.get("unlabeled"), path)
     if report.problems:
         raise click.ClickException(f"{len(report.problems)} problem(s) in {path}")
 
@@ -196,19 +202,31 @@ def column_options(f):
 @click.option("--dev", "dev_path", default=None, help="Dev data for choosing hyper-parameters (default: DATA/dev when DATA is a labels tree).")
 @click.option("-o", "--output", default="stance.model", show_default=True, help="Model file to write (atomically).")
 @click.option("--C", "C", type=float, default=None, help="Fix the stance head's C instead of searching the grid.")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Without dev data: cross-validation folds (grouped by article) for choosing parameters and "
+                   "calibrating; 0 uses the defaults uncalibrated.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
+@click.option("--add", "add_paths", multiple=True, type=click.Path(exists=True),
+              help="Your own labels (labels format, e.g. from `stance annotate label`) added to the training data; "
+                   "undecided pairs are skipped. Repeatable.")
+@click.option("--add-weight", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Weight of each --add pair (default: chosen by 3-fold cross-validation on your labels "
+                   "among 1, 3, 10).")
 @column_options
 @actors_option
 @extend_option
-def train(data_path, dev_path, output, C, text_col, target_col, label_col, sentiment_col, label_map,
-          actors_path, extend_actors) -> None:
+def train(data_path, dev_path, output, C, folds, seed, add_paths, add_weight, text_col, target_col, label_col,
+          sentiment_col, label_map, actors_path, extend_actors) -> None:
     """Train a stance + sentiment model and write it to OUTPUT.
 
     \b
     Examples:
       stance train -o model.model                       # bundled labels, grid on dev
+      stance train --data my.jsonl --folds 5 --seed 1   # no dev: 5-fold CV by article
       stance train --data labels/ -o model.model
       stance train --data mawqif_train.csv --text-col text --target-col target \\
           --label-col stance --sentiment-col sentiment -o mawqif.model
+      stance train --add my_labels.jsonl -o my.model    # bundled labels + yours
     """
     from .cache import bundled_labels
     from .train import train_model
@@ -229,15 +247,32 @@ def train(data_path, dev_path, output, C, text_col, target_col, label_col, senti
     if dev_source is not None and dev_source.exists():
         click.echo(f"reading {dev_source}", err=True)
         dev = _load_data(str(dev_source), inventory, spec, "dev")
-    click.echo(f"training on {len(train_data)} pairs" + (f", choosing parameters on {len(dev)} dev pairs" if dev else ""), err=True)
     params = {"C": C} if C is not None else None
     grid = {} if C is not None else None
+    add = None
+    if add_paths:
+        from .annotate.retrain import prepare_add
+
+        try:
+            add, params, add_weight, cv = prepare_add(add_paths, inventory, train_data, dev, params, add_weight,
+                                                      bundled=data_path is None,
+                                                      progress=lambda m: click.echo(m, err=True))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        grid = {}
+    click.echo(f"training on {len(train_data)} pairs" + (f" + {len(add)} of yours (weight {add_weight:g})" if add else "")
+               + (f", choosing parameters on {len(dev)} dev pairs" if dev and grid is None else "")
+               + (f", calibrating on {len(dev)} dev pairs" if dev and grid is not None else ""), err=True)
     try:
         model, metadata = train_model(train_data, dev, grid=grid, params=params, inventory=inventory,
-                                      progress=lambda m: click.echo(m, err=True))
+                                      progress=lambda m: click.echo(m, err=True), folds=folds, seed=seed,
+                                      add=add, add_weight=add_weight or 1.0)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     metadata["source"] = str(root)
+    if add is not None:
+        metadata["add_files"] = [str(p) for p in add_paths]
+        metadata["add_weight_cv"] = cv
     model.save(output, metadata)
     click.echo(f"wrote {output} ({metadata['training_seconds']:.1f} s)", err=True)
     if metadata.get("dev_metrics"):
@@ -250,10 +285,12 @@ def train(data_path, dev_path, output, C, text_col, target_col, label_col, senti
 @click.option("--data", "data_path", required=True, help="Labels file/directory or a column file.")
 @click.option("--model", "model_path", default=None, help="Model file (default: the bundled default model).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--compare", "compare_path", default=None,
+              help="Also evaluate this model ('default': the bundled default model) and print the gain over it.")
 @column_options
 @actors_option
 @extend_option
-def evaluate(data_path, model_path, fmt, text_col, target_col, label_col, sentiment_col, label_map,
+def evaluate(data_path, model_path, fmt, compare_path, text_col, target_col, label_col, sentiment_col, label_map,
              actors_path, extend_actors) -> None:
     """Evaluate a model on labeled data: per-class P/R/F1, macro-F1, F_avg, confusion, ECE, per actor.
 
@@ -276,7 +313,21 @@ def evaluate(data_path, model_path, fmt, text_col, target_col, label_col, sentim
     if not len(data):
         raise click.ClickException(f"{data_path}: no labeled pairs found")
     report = evaluate_model(model, data)
+    gain = None
+    if compare_path is not None:
+        try:
+            other = load_model(None if compare_path == "default" else compare_path)
+        except ModelError as exc:
+            raise click.ClickException(str(exc)) from None
+        base = evaluate_model(other, data)
+        gain = {"baseline": compare_path, "baseline_macro_f1": base["stance"]["macro_f1"],
+                "macro_f1": report["stance"]["macro_f1"],
+                "gain": round(report["stance"]["macro_f1"] - base["stance"]["macro_f1"], 4)}
+        report["compare"] = gain
     click.echo(json.dumps(report, ensure_ascii=False, indent=1) if fmt == "json" else format_report(report))
+    if gain is not None and fmt != "json":
+        click.echo(f"\ngain over {compare_path}: stance macro-F1 {gain['baseline_macro_f1']:.3f} -> "
+                   f"{gain['macro_f1']:.3f} ({gain['gain']:+.3f}) on {len(data)} pairs")
     if data.errors:
         raise click.ClickException(f"{len(data.errors)} record(s) could not be read (see above)")
 
@@ -683,6 +734,28 @@ def _print_stats(stats: dict) -> None:
     click.echo(f"{'actor':<10} {'favor':>6} {'against':>8} {'none':>6} {'total':>6}")
     for actor, c in stats.get("per_actor", {}).items():
         click.echo(f"{actor:<10} {c['favor']:>6} {c['against']:>8} {c['none']:>6} {c['total']:>6}")
+
+
+def _register_annotate() -> None:
+    from .annotate.cli import annotate
+
+    cli.add_command(annotate)
+
+
+_register_annotate()
+
+
+def _print_unlabeled(unlabeled: dict | None, path: str) -> None:
+    """Say clearly how much of a user's batch is still undecided (not an error)."""
+    if not unlabeled:
+        return
+    if not unlabeled["records"]:
+        click.echo("unlabeled              0 (every user record is decided)")
+        return
+    click.echo(f"unlabeled              {unlabeled['records']} user record(s) still undecided: "
+               f"{unlabeled['pairs']} pair(s) without a stance, {unlabeled['sentiments']} sentence(s) without "
+               f"sentiment (first: {', '.join(unlabeled['first'])}); label them with "
+               f"`stance annotate label {path}`; training and evaluation skip them", err=True)
 
 
 def _terminate(signum, frame) -> None:

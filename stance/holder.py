@@ -474,6 +474,8 @@ def dataset_examples(data, inventory, polar_only: bool = True,
     ``signs`` (per pair: ``against`` / ``favor``, e.g. the sign of a model's score) replaces the gold
     stance the examples carry, as at prediction time.
     """
+    if len(data.sources) != len(data.pairs) or len(data.line_numbers) != len(data.pairs):
+        return [], [], []  # a dataset assembled without per-pair sources: no holder examples
     by_line: dict[tuple[str, int], tuple[str, str | None]] = {}
     for pair, article, line in zip(data.pairs, data.articles, data.line_numbers):
         if line is not None:

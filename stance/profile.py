@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .actors import Inventory, match_actors
+from .actors import Inventory, match_actors, match_article
 from .edges import NO_HOLDER_NOTE, Edge, article_edges
 from .features import Pair
 from .model import StanceModel
@@ -247,14 +247,17 @@ def _score_pairs(
     plain=None,
     plain_rows: list[int] | None = None,
 ) -> list[SentenceScore]:
-    """Score ``(sentence index, start, end, text, actor, mentions, date)`` items in one batch.
+    """Score ``(sentence index, start, end, text, actor, mentions, date[, resolved])`` items in one batch.
+
+    ``resolved``: the sentence's mentions when they include context-resolved ones (else None: the
+    features find the mentions themselves).
 
     ``sentiments`` (one probability dict per item) reuses sentence sentiment computed once per
     sentence; without it the sentiment head runs on the pairs' plain features.
     """
     if not items:
         return []
-    pairs = [Pair(it[3], it[4], it[6]) for it in items]
+    pairs = [Pair(it[3], it[4], it[6], it[7] if len(it) > 7 else None) for it in items]
     if plain is not None and not explain and sentiments is not None:
         # fast path: no stacked matrix needed (no evidence, sentiment already known)
         matrix = None
@@ -269,7 +272,7 @@ def _score_pairs(
         sentiments = [dict(zip(sclasses, map(float, row))) for row in raw]
     explainer = _Explainer(model) if explain else None
     out = []
-    for i, (index, start, end, text, actor, mentions, _) in enumerate(items):
+    for i, (index, start, end, text, actor, mentions, *_) in enumerate(items):
         p = {c: _r(v) for c, v in zip(classes, proba[i])}
         label = classes[int(np.argmax(proba[i]))]
         sp = {c: _r(v) for c, v in sentiments[i].items()} if sentiments else {}
@@ -438,9 +441,12 @@ def score_articles(
             notes.append("no Arabic text")
         clean = clean_markup(text) if not notes else text
         sentences = split_sentences(clean) if not notes else []
-        for s in sentences:
-            for actor, mentions in _group_mentions(match_actors(s.text, actors, day), s.start).items():
-                items.append((s.index, s.start, s.end, s.text, actor, mentions, day))
+        # article-level matching: context aliases (الحكومة in an article about Iraq) resolve here
+        found = match_article([s.text for s in sentences], actors, day) if sentences else []
+        for s, sentence_mentions in zip(sentences, found):
+            resolved = tuple(sentence_mentions) if any(m.context for m in sentence_mentions) else None
+            for actor, mentions in _group_mentions(sentence_mentions, s.start).items():
+                items.append((s.index, s.start, s.end, s.text, actor, mentions, day, resolved))
                 owners.append(n)
         prepared.append((text, day, art_id, extra or {}, sentences, notes))
     for p in prepared:
