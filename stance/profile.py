@@ -6,9 +6,11 @@ actor); ``score_article`` splits an article, scores every pair and builds an
 frozen dataclasses whose ``to_dict()`` is exactly what the CLI writes as JSON.
 
 Roll-up: each sentence score is ``P(favor) − P(against)``; the actor's score is
-their mean weighted by confidence (the top probability of each sentence); the
-actor's label is ``against`` when that score is ≤ −0.1, ``favor`` when ≥ 0.1,
-else ``none``. Evidence sentences are the ones that pull the score most
+their mean weighted by confidence (the top probability of each sentence). The
+actor's label follows one rule (:func:`article_label`), so it never contradicts
+the sentence counts: ``against`` when the score is ≤ −0.1 and at least one
+sentence is labeled ``against``, ``favor`` when the score is ≥ 0.1 and at least
+one sentence is ``favor``, else ``none``. Evidence sentences are the ones that pull the score most
 (|score| × confidence), with offsets into the original article text.
 """
 
@@ -23,6 +25,7 @@ import numpy as np
 
 from .actors import Inventory, match_actors
 from .features import Pair
+from .labels import STANCES
 from .model import StanceModel
 from .normalize import clean_markup
 from .sentences import split_sentences
@@ -32,6 +35,7 @@ __all__ = [
     "ArticleProfile",
     "EmptyTextWarning",
     "SentenceScore",
+    "article_label",
     "score_article",
     "score_articles",
     "score_sentences",
@@ -41,6 +45,20 @@ __all__ = [
 LABEL_THRESHOLD = 0.1
 N_EVIDENCE = 3
 N_NGRAMS = 5
+
+
+def article_label(score: float, counts: dict[str, int]) -> str:
+    """The article-level label of an actor from its score and sentence counts.
+
+    ``against`` (``favor``) needs both a score at or beyond ∓:data:`LABEL_THRESHOLD` and at least one
+    sentence labeled ``against`` (``favor``); otherwise ``none``: no polar sentence, or polar
+    sentences that cancel out. So a polar label always has sentences behind it.
+    """
+    if score <= -LABEL_THRESHOLD and counts.get("against", 0):
+        return "against"
+    if score >= LABEL_THRESHOLD and counts.get("favor", 0):
+        return "favor"
+    return "none"
 
 
 class EmptyTextWarning(UserWarning):
@@ -449,7 +467,8 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
         weights = np.array([s.confidence for s in group])
         values = np.array([s.score for s in group])
         score = float((weights * values).sum() / weights.sum())
-        label = "against" if score <= -LABEL_THRESHOLD else "favor" if score >= LABEL_THRESHOLD else "none"
+        counts = {c: sum(s.label == c for s in group) for c in STANCES}
+        label = article_label(score, counts)
         ranked = sorted(group, key=lambda s: -abs(s.score) * s.confidence)
         if label != "none":
             ranked = [s for s in ranked if (s.score < 0) == (label == "against")] or ranked
@@ -466,7 +485,7 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
             first_sentence=first,
             label=label,
             score=_r(score),
-            counts={c: sum(s.label == c for s in group) for c in ("favor", "against", "none")},
+            counts=counts,
             sentiment=_r(np.mean([_polarity(s.sentiment_proba) for s in group])),
             evidence=tuple(ranked[:N_EVIDENCE]),
         ))
