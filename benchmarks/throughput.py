@@ -71,7 +71,7 @@ def main() -> None:
         n = 0
         for s in split_sentences(text):
             match_actors(s.text, inventory)
-            inventory._memo.clear()  # the corpus repeats itself: measure matching, not the memo
+            inventory.clear_memo()  # the corpus repeats itself: measure matching, not the memo
             n += 1
         return n
 

@@ -27,7 +27,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .actors import Inventory, load_actors, match_actors
 from .normalize import normalize
@@ -455,10 +455,3 @@ def check_corpus(
     report = check_lines(lines, inventory, split_of, pool if pool is not None else default_pool())
     report.problems[:0] = [str(e) for e in errors]
     return report
-
-
-def iter_pairs(lines: Iterable[LabeledLine]) -> Iterator[tuple[LabeledLine, Target]]:
-    """Every (line, target) pair."""
-    for ln in lines:
-        for t in ln.targets:
-            yield ln, t

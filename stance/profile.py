@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -45,6 +45,7 @@ __all__ = [
 LABEL_THRESHOLD = 0.1
 N_EVIDENCE = 3
 N_NGRAMS = 5
+BLOCK_SENTENCES = 4096
 
 
 def article_label(score: float, counts: dict[str, int]) -> str:
@@ -67,6 +68,13 @@ class EmptyTextWarning(UserWarning):
 
 def _r(x: float) -> float:
     return round(float(x), 4)
+
+
+def _ngram_dicts(evidence: tuple[tuple[str, float], ...], sentence: str) -> list[dict[str, object]]:
+    """Evidence features as JSON: the feature name, its weight and what it reads in words."""
+    from .explain import describe
+
+    return [{"feature": f, "weight": w, "reads": describe(f, sentence)} for f, w in evidence]
 
 
 @dataclass(frozen=True)
@@ -131,7 +139,7 @@ class SentenceScore:
             "sentiment_proba": dict(self.sentiment_proba),
         }
         if self.evidence:
-            out["evidence"] = [{"feature": f, "weight": w} for f, w in self.evidence]
+            out["evidence"] = _ngram_dicts(self.evidence, self.text)
         return out
 
 
@@ -171,7 +179,7 @@ class ActorProfile:
             "evidence": [
                 {"sentence": s.sentence, "start": s.start, "end": s.end, "text": s.text,
                  "label": s.label, "score": s.score}
-                | ({"ngrams": [{"feature": f, "weight": w} for f, w in s.evidence]} if s.evidence else {})
+                | ({"ngrams": _ngram_dicts(s.evidence, s.text)} if s.evidence else {})
                 for s in self.evidence
             ],
         }
@@ -224,11 +232,7 @@ class _Explainer:
     """Top-contributing features of a linear head (cached feature names)."""
 
     def __init__(self, model: StanceModel) -> None:
-        names = getattr(model, "_feature_names_cache", None)
-        if names is None:
-            names = model.features_.get_feature_names_out()
-            model._feature_names_cache = names
-        self.names = names
+        self.names = model.feature_names()
         self.coef = model.stance_.coef_
         self.classes = [str(c) for c in model.classes_]
 
@@ -315,7 +319,7 @@ def _resolve(model: StanceModel | None, actors: Inventory | None) -> tuple[Stanc
         actors = model.inventory_
     # The sentence memo only serves one batch (the profile and the features look each sentence up);
     # starting empty keeps repeated corpora from being scored from memory.
-    actors._memo.clear()
+    actors.clear_memo()
     return model, actors
 
 
@@ -393,8 +397,13 @@ def score_articles(
     model: StanceModel | None = None,
     actors: Inventory | None = None,
     explain: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ArticleProfile]:
-    """Score several ``(text, date, id, fields)`` articles in one vectorization batch."""
+    """Score several ``(text, date, id, fields)`` articles in one vectorization batch.
+
+    Sentences are vectorized and scored in blocks of :data:`BLOCK_SENTENCES`; ``progress`` is called
+    after each block with the sentences done and the total (a long article shows its progress).
+    """
     model, actors = _resolve(model, actors)
     prepared = []
     items: list[tuple] = []
@@ -416,12 +425,27 @@ def score_articles(
     for p in prepared:
         for message in p[5]:
             warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=2)
-    plain = model.features_.transform_plain([s.text for p in prepared for s in p[4]])
-    first_row = np.cumsum([0] + [len(p[4]) for p in prepared])
-    plain_rows = [int(first_row[owner]) + it[0] for owner, it in zip(owners, items)]
-    sentiment_of = _sentence_sentiments(model, prepared, plain)
-    item_sentiments = [sentiment_of[owner][it[0]] for owner, it in zip(owners, items)] if model.sentiment_ else None
-    scores = _score_pairs(model, items, explain, item_sentiments, plain, plain_rows)
+    texts = [s.text for p in prepared for s in p[4]]
+    first_row = [int(x) for x in np.cumsum([0] + [len(p[4]) for p in prepared])]
+    rows = [first_row[owner] + it[0] for owner, it in zip(owners, items)]
+    sentiments: list[dict[str, float]] = []  # per sentence, in ``texts`` order
+    scores: list[SentenceScore] = []
+    done = 0  # items scored
+    for start in range(0, len(texts), BLOCK_SENTENCES):  # blocks: bounded memory, progress on long texts
+        end = min(start + BLOCK_SENTENCES, len(texts))
+        plain = model.features_.transform_plain(texts[start:end])
+        sentiments += _sentiment_rows(model, plain)
+        last = done
+        while last < len(items) and rows[last] < end:
+            last += 1
+        block_rows = rows[done:last]
+        item_sentiments = [sentiments[r] for r in block_rows] if model.sentiment_ is not None else None
+        scores += _score_pairs(model, items[done:last], explain, item_sentiments, plain,
+                               [r - start for r in block_rows])
+        done = last
+        if progress is not None:
+            progress(end, len(texts))
+    sentiment_of = [sentiments[first_row[n]:first_row[n + 1]] for n in range(len(prepared))]
     per_article: list[list[SentenceScore]] = [[] for _ in prepared]
     for owner, sc in zip(owners, scores):
         original = prepared[owner][0]
@@ -435,20 +459,13 @@ def score_articles(
     ]
 
 
-def _sentence_sentiments(model: StanceModel, prepared: list, plain) -> list[list[dict[str, float]]]:
-    """Sentiment probabilities of every sentence of every article (with or without actors)."""
+def _sentiment_rows(model: StanceModel, plain) -> list[dict[str, float]]:
+    """Sentiment probabilities of the sentences whose plain features are ``plain`` (none without a head)."""
     if model.sentiment_ is None or plain.shape[0] == 0:
-        return [[] for _ in prepared]
+        return []
     proba = model.sentiment_.predict_proba(plain)
     classes = [str(c) for c in model.sentiment_classes_]
-    out, k = [], 0
-    for p in prepared:
-        rows = []
-        for _ in p[4]:
-            rows.append({c: float(v) for c, v in zip(classes, proba[k])})
-            k += 1
-        out.append(rows)
-    return out
+    return [{c: float(v) for c, v in zip(classes, row)} for row in proba]
 
 
 def _polarity(proba: dict[str, float]) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from pathlib import Path
 from typing import Callable
 
 from .actors import Inventory
@@ -109,8 +108,3 @@ def _summary(report: dict | None) -> dict | None:
     if "sentiment" in report:
         out["sentiment_macro_f1"] = report["sentiment"]["macro_f1"]
     return out
-
-
-def default_paths(root: Path) -> tuple[Path, Path]:
-    """Train and dev directories of a labels tree."""
-    return root / "train", root / "dev"
