@@ -8,7 +8,7 @@ import pytest
 
 from stance.actors import load_actors
 from stance.datasets import ColumnSpec, load_dataset, parse_label_map
-from stance.evaluate import classification_report, evaluate_model, expected_calibration_error
+from stance.evaluate import class_metrics, evaluate_model, expected_calibration_error
 from stance.features import Pair
 from stance.model import ModelError, StanceModel
 
@@ -64,7 +64,7 @@ def test_column_file_with_label_map():
 def test_hand_computed_metrics():
     gold = ["favor", "favor", "against", "none", "none", "none"]
     pred = ["favor", "none", "against", "against", "none", "none"]
-    r = classification_report(gold, pred, ["favor", "against", "none"])
+    r = class_metrics(gold, pred, ["favor", "against", "none"])
     assert r["per_class"]["favor"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
     assert r["per_class"]["against"]["precision"] == 0.5 and r["per_class"]["against"]["f1"] == 0.6667
     assert r["per_class"]["none"]["f1"] == round(2 * (2 / 3) * (2 / 3) / (4 / 3), 4)
