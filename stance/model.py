@@ -28,7 +28,7 @@ from .features import FEATURES_VERSION, Pair, TargetFeatures
 from .linear import LinearHead
 from .modelfile import FORMAT_VERSION, ModelError, read_header, read_payload, write_model_file
 
-__all__ = ["ModelError", "StanceModel", "FORMAT_VERSION", "read_model_header"]
+__all__ = ["fit_temperature", "ModelError", "StanceModel", "FORMAT_VERSION", "read_model_header"]
 
 
 
@@ -43,6 +43,26 @@ def _library_version(name: str) -> str | None:
         return _metadata.version(name)
     except _metadata.PackageNotFoundError:
         return None
+
+
+def fit_temperature(logits: np.ndarray, index: np.ndarray) -> float:
+    """The temperature minimising the log-loss of held-out ``logits`` for gold class positions ``index``.
+
+    ``logits`` has one column per class, or one column for two classes (a binary head's decision
+    function, whose softmax is taken over ``[-z/2, z/2]`` as in :meth:`StanceModel.proba_from_matrix`).
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim == 1:
+        logits = np.column_stack([-logits / 2, logits / 2])
+    if not len(logits):
+        return 1.0
+    best = (np.inf, 1.0)
+    for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 61)):
+        z = logits / t
+        z = z - z.max(axis=1, keepdims=True)
+        nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
+        best = min(best, (nll, float(t)))
+    return best[1]
 
 
 class StanceModel(ParamsMixin):
@@ -128,18 +148,31 @@ class StanceModel(ParamsMixin):
         self.features_ = self._features()
         matrix = self.features_.fit_transform(X)
         note(f"features: {matrix.shape[0]} pairs x {matrix.shape[1]} columns")
-        from sklearn.linear_model import LogisticRegression
-
-        self.stance_ = LinearHead.from_sklearn(LogisticRegression(
-            C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0
-        ).fit(matrix, y, sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=float)))
-        self.classes_ = self.stance_.classes_
-        self.temperature_ = 1.0
+        self.fit_stance(matrix, y, sample_weight)
         note("stance head fitted")
         if sentences is None and sentiment is not None:
             sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
         self.fit_sentiment(sentences or [])
         note("sentiment head fitted")
+        return self
+
+    def fit_stance(
+        self, matrix, y: Sequence[str], sample_weight: Sequence[float] | None = None,
+        warm_start: LinearHead | None = None,
+    ) -> "StanceModel":
+        """Fit only the stance head on a feature matrix of the fitted features (``warm_start``: a head to start from)."""
+        from sklearn.linear_model import LogisticRegression
+
+        y = np.asarray(y, dtype=object)
+        estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0,
+                                       warm_start=warm_start is not None)
+        if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
+            estimator.coef_ = warm_start.coef_.copy()
+            estimator.intercept_ = warm_start.intercept_.copy()
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.stance_ = LinearHead.from_sklearn(estimator.fit(matrix, y, sample_weight=weights))
+        self.classes_ = self.stance_.classes_
+        self.temperature_ = 1.0
         return self
 
     def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
@@ -191,13 +224,7 @@ class StanceModel(ParamsMixin):
         """Fit the temperature that minimises the log-loss of held-out pairs (dev), then keep it."""
         logits = self.stance_.decision_function(self.transform(X))
         index = np.array([list(self.classes_).index(v) for v in y])
-        best = (np.inf, 1.0)
-        for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 61)):
-            z = logits / t
-            z = z - z.max(axis=1, keepdims=True)
-            nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
-            best = min(best, (nll, float(t)))
-        self.temperature_ = best[1]
+        self.temperature_ = fit_temperature(logits, index)
         return self
 
     def predict_proba(self, X: Sequence[Pair]) -> np.ndarray:

@@ -17,16 +17,21 @@ from .common import actors_option, column_options, extend_option, load_data, loa
 @click.option("--dev", "dev_path", default=None, help="Dev data for choosing hyper-parameters (default: DATA/dev when DATA is a labels tree).")
 @click.option("-o", "--output", default="stance.model", show_default=True, help="Model file to write (atomically).")
 @click.option("--C", "C", type=float, default=None, help="Fix the stance head's C instead of searching the grid.")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Without dev data: cross-validation folds (grouped by article) for choosing parameters and "
+                   "calibrating; 0 uses the defaults uncalibrated.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
 @column_options
 @actors_option
 @extend_option
-def train(data_path: str | None, dev_path: str | None, output: str, C: float | None, spec,
+def train(data_path: str | None, dev_path: str | None, output: str, C: float | None, folds: int, seed: int, spec,
           actors_path: str | None, extend_actors: bool) -> None:
     """Train a stance + sentiment model and write it to OUTPUT.
 
     \b
     Examples:
       stance train -o model.model                       # bundled labels, grid on dev
+      stance train --data my.jsonl --folds 5 --seed 1   # no dev: 5-fold CV by article
       stance train --data labels/ -o model.model
       stance train --data mawqif_train.csv --text-col text --target-col target \\
           --label-col stance --sentiment-col sentiment -o mawqif.model
@@ -54,7 +59,7 @@ def train(data_path: str | None, dev_path: str | None, output: str, C: float | N
     grid = {} if C is not None else None
     try:
         model, metadata = train_model(train_data, dev, grid=grid, params=params, inventory=inventory,
-                                      progress=lambda m: click.echo(m, err=True))
+                                      progress=lambda m: click.echo(m, err=True), folds=folds, seed=seed)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     metadata["source"] = str(root)
