@@ -26,8 +26,17 @@ def _original(words: list[str], sentence: str) -> str:
     for i in range(len(tokens) - n + 1):
         if [t for t, _, _ in tokens[i:i + n]] == words:
             start, end = norm.to_original(tokens[i][1], tokens[i + n - 1][2])
+            while end < len(sentence) and _dropped(sentence[end]):  # diacritics after the last letter
+                end += 1
             return sentence[start:end]
     return " ".join(words)
+
+
+def _dropped(c: str) -> bool:
+    """A character normalization removes (diacritic, tatweel): it belongs to the word before it."""
+    import unicodedata
+
+    return c == "\u0640" or unicodedata.category(c) == "Mn"
 
 
 def _phrase(tokens: list[str], sentence: str) -> str:
@@ -52,6 +61,8 @@ def _char_ngram(term: str, sentence: str) -> str:
     if at < 0:
         return f"«{term.strip()}»"
     start, end = norm.to_original(at, at + len(term.strip()))
+    while end < len(sentence) and _dropped(sentence[end]):
+        end += 1
     return f"«{sentence[start:end]}»"
 
 

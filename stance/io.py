@@ -216,6 +216,8 @@ def read_articles(paths: list[str], opts: ReadOptions | None = None) -> Iterator
             continue
         try:
             peek = handle.peek(64)[:64] if hasattr(handle, "peek") else b""
+            if not peek and path == "-":
+                handle = io.BytesIO()  # the end of input was read (Ctrl-D on a terminal is not repeated)
             kind = _sniff_kind(path, peek)
             if kind == "jsonl":
                 yield from _read_jsonl(path, handle, opts)

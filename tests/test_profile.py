@@ -93,3 +93,17 @@ def test_article_label_never_contradicts_the_counts(model, seed_text):
             assert a.label == "none" or a.counts[a.label] > 0, (a.actor, a.label, a.score, a.counts)
             assert a.label != "against" or a.score < 0
             assert a.label != "favor" or a.score > 0
+
+
+def test_scoring_in_blocks_changes_nothing_and_reports_progress(model, seed_text, monkeypatch):
+    import stance.profile as profile
+
+    whole = [p.to_dict(sentences=True) for p in profile.score_articles(
+        [(seed_text, None, "a", None), ("قصفت واشنطن مواقع الحشد الشعبي.", None, "b", None)], model, explain=True)]
+    monkeypatch.setattr(profile, "BLOCK_SENTENCES", 3)
+    seen = []
+    blocks = [p.to_dict(sentences=True) for p in profile.score_articles(
+        [(seed_text, None, "a", None), ("قصفت واشنطن مواقع الحشد الشعبي.", None, "b", None)], model, explain=True,
+        progress=lambda done, total: seen.append((done, total)))]
+    assert blocks == whole
+    assert seen == [(k, 17) for k in (3, 6, 9, 12, 15, 17)]
