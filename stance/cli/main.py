@@ -53,11 +53,18 @@ def main() -> None:
         cli()
         return
     try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
+        code = cli.main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (stance mentions … | head): stop quietly, as click does
+        sys.stdout = None
+        sys.exit(1)
     except Exception as exc:  # the one place that turns an unexpected error into a message
         click.echo(f"stance: unexpected error: {type(exc).__name__}: {exc}\n"
                    "rerun with STANCE_DEBUG=1 to see the traceback, and please report it", err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
