@@ -20,6 +20,7 @@ _EXPORTS = {
     "load_actors": "actors",
     "match_actors": "actors",
     "load_model": "cache",
+    "Pair": "features",
     "StanceModel": "model",
     "ActorProfile": "profile",
     "ArticleProfile": "profile",
@@ -37,6 +38,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily
     from .actors import Actor, Inventory, Mention, load_actors, match_actors
     from .cache import load_model
+    from .features import Pair
     from .model import StanceModel
     from .normalize import normalize, normalize_with_offsets
     from .profile import ActorProfile, ArticleProfile, SentenceScore, score_article, score_sentences
