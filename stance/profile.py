@@ -29,6 +29,7 @@ from .labels import STANCES
 from .model import StanceModel
 from .normalize import clean_markup
 from .sentences import split_sentences
+from .util import gc_paused
 
 __all__ = [
     "ActorProfile",
@@ -404,6 +405,11 @@ def score_articles(
     Sentences are vectorized and scored in blocks of :data:`BLOCK_SENTENCES`; ``progress`` is called
     after each block with the sentences done and the total (a long article shows its progress).
     """
+    with gc_paused():
+        return _score_articles(records, model, actors, explain, progress)
+
+
+def _score_articles(records, model, actors, explain, progress) -> list[ArticleProfile]:
     model, actors = _resolve(model, actors)
     prepared = []
     items: list[tuple] = []
@@ -424,7 +430,7 @@ def score_articles(
         prepared.append((text, day, art_id, extra or {}, sentences, notes))
     for p in prepared:
         for message in p[5]:
-            warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=2)
+            warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=3)
     texts = [s.text for p in prepared for s in p[4]]
     first_row = [int(x) for x in np.cumsum([0] + [len(p[4]) for p in prepared])]
     rows = [first_row[owner] + it[0] for owner, it in zip(owners, items)]

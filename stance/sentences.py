@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .util import gc_paused
+
 __all__ = ["Sentence", "split_sentences"]
 
 _TERMINATORS = ".!?\u061f\u061b;\u06d4"
@@ -110,6 +112,11 @@ def split_sentences(text: str) -> list[Sentence]:
     >>> [s.text for s in split_sentences("بغداد تندد\\nقال د. علي إن النمو بلغ 3.5%. وانتهى.")]
     ['بغداد تندد', 'قال د. علي إن النمو بلغ 3.5%.', 'وانتهى.']
     """
+    with gc_paused():
+        return _split(text)
+
+
+def _split(text: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     for line in _LINE_RE.finditer(text):
         line_start, line_text = line.start(), line.group()

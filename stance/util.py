@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, TypeVar
+from typing import Iterable, Iterator, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-__all__ = ["BoundedDict", "current_umask", "sha256_files"]
+__all__ = ["BoundedDict", "current_umask", "gc_paused", "sha256_files"]
 
 
 def current_umask() -> int:
@@ -42,3 +44,17 @@ class BoundedDict(dict):
             self.clear()
         self[key] = value
         return value
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch allocates many small objects that form no
+    cycles (sentences, scores, dicts): on a 16 MB article the collector's passes over the growing heap
+    cost a quarter of the time. Reference counting still frees everything; the collector resumes after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
