@@ -215,8 +215,9 @@ def read_articles(paths: list[str], opts: ReadOptions | None = None) -> Iterator
             yield RecordError(path, 0, f"cannot open ({exc.strerror})")
             continue
         try:
-            peek = handle.peek(64)[:64] if hasattr(handle, "peek") else b""
-            if not peek and path == "-":
+            peekable = hasattr(handle, "peek")
+            peek = handle.peek(64)[:64] if peekable else b""
+            if peekable and not peek and path == "-":
                 handle = io.BytesIO()  # the end of input was read (Ctrl-D on a terminal is not repeated)
             kind = _sniff_kind(path, peek)
             if kind == "jsonl":
