@@ -23,6 +23,7 @@ import pandas as pd
 
 from .engine import RunResult, ScoringOptions
 from .output import ARTICLE_CSV_COLUMNS, SENTENCE_CSV_COLUMNS, csv_rows, group_entry, missing_field_warning
+from .util import BoundedDict
 
 __all__ = ["score_partitions", "predict", "rows_for"]
 
@@ -97,15 +98,14 @@ def _score_frame(part: pd.DataFrame, model_ref, text_col: str, id_col: str, date
     return _frame(rows, level, extra)
 
 
-_RESTRICTED: dict[tuple, object] = {}
+_RESTRICTED = BoundedDict(1)
 
 
 def _restricted(inventory, ids: tuple[str, ...]):
     """``inventory.restrict(ids)``, once per worker process (the restricted matcher is compiled once)."""
     key = (id(inventory), ids)
     if key not in _RESTRICTED:
-        _RESTRICTED.clear()
-        _RESTRICTED[key] = (inventory.restrict(ids), inventory)  # keep the id alive
+        _RESTRICTED.put(key, (inventory.restrict(ids), inventory))  # keep the id alive
     return _RESTRICTED[key][0]
 
 

@@ -23,6 +23,7 @@ from .engine import RunResult, ScoringOptions, scoring_setup
 from .io import Article, AtomicOutput, RecordError, read_articles
 from .output import Formatter, GroupAggregator
 from .profile import ArticleProfile, EmptyTextWarning, score_articles
+from .util import BoundedDict
 
 __all__ = ["Interrupted", "Scored", "predict", "score_files"]
 
@@ -48,15 +49,14 @@ class Scored:
     body: str | None = None
 
 
-_SETUP: dict[tuple, tuple] = {}
+_SETUP = BoundedDict(1)  # the model and inventory of the last options, per process
 
 
 def _setup(options: ScoringOptions) -> tuple:
     """Model and inventory for ``options``, once per process (workers reuse them for every chunk)."""
     key = (options.model, options.actors, options.extend_actors, options.only)
     if key not in _SETUP:
-        _SETUP.clear()
-        _SETUP[key] = scoring_setup(options)[:2]
+        _SETUP.put(key, scoring_setup(options)[:2])
     return _SETUP[key]
 
 

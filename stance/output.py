@@ -9,28 +9,11 @@ import math
 from collections import defaultdict
 
 from .explain import describe
+from .formats import FORMAT_ALIASES, plural
 from .profile import ArticleProfile
 
-__all__ = ["Formatter", "GroupAggregator", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS", "FORMATS", "csv_rows",
-           "format_for_path", "plural"]
-
-# One vocabulary for every command: ``text`` is the readable form (``table`` is accepted for it).
-FORMATS = ("text", "json", "jsonl", "csv")
-FORMAT_ALIASES = {"table": "text"}
-_SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "text"}
-
-
-def format_for_path(path: str | None) -> str | None:
-    """The output format an output file's extension names (``profiles.csv`` → ``csv``), else None."""
-    if not path or path == "-":
-        return None
-    suffix = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return _SUFFIX_FORMATS.get(suffix)
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 article``, ``2 articles``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+__all__ = ["Formatter", "GroupAggregator", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS", "csv_rows", "group_entry",
+           "group_field_warning"]
 
 ARTICLE_CSV_COLUMNS = ["id", "actor", "label", "score", "favor", "against", "none", "mentions", "sentences",
                        "salience", "first_position", "sentiment", "article_sentiment", "n_sentences", "date",

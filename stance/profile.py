@@ -29,7 +29,7 @@ from .labels import STANCES
 from .model import StanceModel
 from .normalize import clean_markup
 from .sentences import split_sentences
-from .util import gc_paused
+from .util import BoundedDict, gc_paused
 
 __all__ = [
     "ActorProfile",
@@ -287,7 +287,7 @@ def _score_pairs(
     return out
 
 
-_SCORING: dict[tuple, tuple] = {}
+_SCORING = BoundedDict(1)  # the last (model, inventory file) pair, per process
 
 
 def scoring_inventory(model: StanceModel, actors_path: str | None = None,
@@ -306,8 +306,7 @@ def scoring_inventory(model: StanceModel, actors_path: str | None = None,
     key = (id(model), id(loaded), extend)
     if key not in _SCORING:
         inventory = model.inventory_.extended(loaded) if extend else loaded
-        _SCORING.clear()
-        _SCORING[key] = (model.with_inventory(inventory), inventory, model, loaded)  # keep ids alive
+        _SCORING.put(key, (model.with_inventory(inventory), inventory, model, loaded))  # keep ids alive
     return _SCORING[key][0], _SCORING[key][1]
 
 

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING, Callable
 
 import click
 
+from ..formats import plural
+
 if TYPE_CHECKING:
     from ..actors import Inventory
     from ..datasets import ColumnSpec, Dataset
     from ..engine import ScoringOptions
 
 # -- the format vocabulary: the same names in every command ----------------------------------------
-
-FORMAT_ALIASES = {"table": "text"}  # predict's former name for the readable form
-
 
 class FormatChoice(click.Choice):
     """``--format``: ``text`` (readable), ``json``, ``jsonl``, ``csv`` where the command has them;
@@ -27,6 +26,8 @@ class FormatChoice(click.Choice):
     name = "format"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..formats import FORMAT_ALIASES
+
         if isinstance(value, str):
             value = FORMAT_ALIASES.get(value.lower(), value)
         return super().convert(value, param, ctx)
@@ -36,13 +37,6 @@ def format_option(*choices: str, default: str | None = "text", help: str | None 
     """A ``--format`` option with some of the shared format names."""
     return click.option("--format", "fmt", type=FormatChoice(list(choices)), default=default,
                         show_default=default is not None, help=help)
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 article``, ``2 articles``."""
-    from ..output import plural as _plural
-
-    return _plural(n, noun)
 
 
 # -- inventories -------------------------------------------------------------------------------------

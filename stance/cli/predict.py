@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 
 import click
 
-from .common import (FormatChoice, InputOptions, Progress, echo_error, input_options, plural, setup_scoring,
-                     stdin_hint)
+from ..formats import plural
+from .common import FormatChoice, InputOptions, Progress, echo_error, input_options, setup_scoring, stdin_hint
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DaskOptions:
 
 def output_format(fmt: str | None, output: str | None) -> str:
     """``--format``, else what ``-o``'s extension names, else text on a terminal and JSONL otherwise."""
-    from ..output import format_for_path
+    from ..formats import format_for_path
 
     if fmt is not None:
         return fmt

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import click
 
-from .common import InputOptions, echo_error, input_options, plural, setup_scoring, stdin_hint
+from ..formats import plural
+from .common import InputOptions, echo_error, input_options, setup_scoring, stdin_hint
 
 
 @click.command()
