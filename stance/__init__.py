@@ -19,6 +19,7 @@ _EXPORTS = {
     "Mention": "actors",
     "load_actors": "actors",
     "match_actors": "actors",
+    "match_article": "actors",
     "load_model": "cache",
     "Pair": "features",
     "StanceModel": "model",
@@ -36,7 +37,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily
-    from .actors import Actor, Inventory, Mention, load_actors, match_actors
+    from .actors import Actor, Inventory, Mention, load_actors, match_actors, match_article
     from .cache import load_model
     from .features import Pair
     from .model import StanceModel

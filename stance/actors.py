@@ -15,6 +15,15 @@ news it nearly always means "the Americas". A holder is a dated alias (an office
 holder, or a phrase whose referent depends on the period, such as قوات التحالف);
 with no article date every holder matches, and of two equally long aliases the
 one whose term has ended yields (see ``_yields``).
+
+Context aliases (``context_aliases``) are generic organs that name an actor only in
+an article about a given country or topic (الحكومة, القوات الأمنية, رئيس الوزراء in an
+article about Iraq are IRQ_GOV; in one about Syria, SYR_GOV). ``[[contexts]]`` tables
+say which mentions establish a context (actors, places, adjectives). They are never
+matched by :func:`match_actors` (one sentence, no article); :func:`match_article`
+resolves them per sentence from the unambiguous mentions of the sentence, else of
+the whole article, and leaves them unmatched when no context dominates (see
+``_dominant``).
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .normalize import Normalized, normalize, normalize_with_offsets
 from .util import BoundedDict
@@ -35,10 +44,13 @@ __all__ = [
     "Actor",
     "ActorInventoryError",
     "Inventory",
+    "Context",
+    "ContextAlias",
     "Mention",
     "inventory_from_records",
     "load_actors",
     "match_actors",
+    "match_article",
 ]
 
 KINDS = ("state", "government", "armed_group", "organisation", "people")
@@ -77,6 +89,50 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class ContextAlias:
+    """An alias that names its actor only in an article of context ``context`` (and in its term)."""
+
+    alias: str
+    context: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def active(self, date: dt.date | None) -> bool:
+        """True when ``date`` is unknown or inside the term."""
+        return Holder(self.alias, self.since, self.until).active(date)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "alias": self.alias,
+            "context": self.context,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    """A country or topic an article can be about, and the mentions that establish it.
+
+    ``actors``: mentions of these actors count for the context; ``places``: phrases
+    (matched like aliases, clitic-aware); ``nisba``: adjectives, inflected like an
+    actor's nisba.
+    """
+
+    id: str
+    name_en: str
+    actors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    nisba: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {"id": self.id, "name_en": self.name_en, "actors": list(self.actors),
+                "places": list(self.places), "nisba": list(self.nisba)}
+
+
+@dataclass(frozen=True)
 class Actor:
     """One actor of the inventory."""
 
@@ -88,6 +144,7 @@ class Actor:
     nisba: tuple[str, ...] = ()
     holders: tuple[Holder, ...] = ()
     exclude: tuple[str, ...] = ()
+    context_aliases: tuple[ContextAlias, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -107,6 +164,7 @@ class Actor:
                 }
                 for h in self.holders
             ],
+            "context_aliases": [c.to_dict() for c in self.context_aliases],
         }
 
 
@@ -115,6 +173,7 @@ class Mention:
     """An actor mention: ``text[start:end] == surface`` in the ORIGINAL text.
 
     ``surface`` includes clitics attached to the first word (وللحشد الشعبي).
+    ``context`` is the context id (``IRQ``) that resolved a context alias, else None.
     """
 
     actor: str
@@ -122,16 +181,20 @@ class Mention:
     start: int
     end: int
     surface: str
+    context: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (``context`` only for context-resolved mentions)."""
+        out: dict[str, object] = {
             "actor": self.actor,
             "alias": self.alias,
             "start": self.start,
             "end": self.end,
             "surface": self.surface,
         }
+        if self.context is not None:
+            out["context"] = self.context
+        return out
 
 
 @dataclass(frozen=True)
@@ -148,12 +211,22 @@ class Inventory:
 
     actors: dict[str, Actor]
     source: str = "<default>"
+    contexts: dict[str, Context] = field(default_factory=dict)
     _index: dict[str, list[_Pattern]] = field(default_factory=dict, repr=False)
+    _context_index: dict[str, list["_ContextPattern"]] = field(default_factory=dict, repr=False)
+    _actor_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _memo: BoundedDict = field(default_factory=lambda: BoundedDict(_MEMO_SIZE), repr=False)
     _candidates: BoundedDict = field(default_factory=lambda: BoundedDict(_CANDIDATE_CACHE_SIZE), repr=False)
+    _last_words: tuple | None = field(default=None, repr=False)  # (text, norm, words) of the last _match
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
+        self._context_index = _build_context_index(self.actors.values(), self.contexts.values())
+        signals: dict[str, list[str]] = {}
+        for ctx in self.contexts.values():
+            for actor_id in ctx.actors:
+                signals.setdefault(actor_id, []).append(ctx.id)
+        self._actor_contexts = {a: tuple(c) for a, c in signals.items()}
 
     @property
     def ids(self) -> list[str]:
@@ -174,18 +247,26 @@ class Inventory:
             raise KeyError(
                 f"unknown actor id(s) {', '.join(missing)}; known: {', '.join(self.actors)}"
             )
-        return Inventory({i: self.actors[i] for i in wanted}, self.source)
+        return Inventory({i: self.actors[i] for i in wanted}, self.source, dict(self.contexts))
 
     def find(self, text: str, date: dt.date | str | None = None) -> list[Mention]:
         """Find every actor mention in ``text``; offsets point into ``text``."""
         return match_actors(text, self, date)
 
+    @property
+    def has_context_aliases(self) -> bool:
+        """True when some actor has context aliases and a context is defined."""
+        return bool(self._context_index) and bool(self.contexts)
+
     def to_records(self) -> list[dict[str, object]]:
-        """The actors as JSON-ready dicts, in inventory order (what a model file embeds)."""
-        return [a.to_dict() for a in self.actors.values()]
+        """The actors as JSON-ready dicts, in inventory order, then ``{"context": ...}`` per context
+        (what a model file embeds)."""
+        return [a.to_dict() for a in self.actors.values()] + [
+            {"context": c.to_dict()} for c in self.contexts.values()
+        ]
 
     def fingerprint(self) -> str:
-        """SHA-256 of the canonical JSON of the actors: equal inventories, equal fingerprints."""
+        """SHA-256 of the canonical JSON of the actors and contexts: equal inventories, equal fingerprints."""
         import hashlib
         import json
 
@@ -197,8 +278,8 @@ class Inventory:
         self._memo.clear()
 
     def extended(self, other: "Inventory") -> "Inventory":
-        """This inventory plus ``other``'s actors (same id: ``other`` wins)."""
-        return Inventory({**self.actors, **other.actors}, other.source)
+        """This inventory plus ``other``'s actors and contexts (same id: ``other`` wins)."""
+        return Inventory({**self.actors, **other.actors}, other.source, {**self.contexts, **other.contexts})
 
     def __repr__(self) -> str:
         return f"Inventory({len(self.actors)} actors from {self.source})"
@@ -307,8 +388,6 @@ def match_actors(
     return list(mentions)
 
 
-
-
 def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...], ...]:
     """Patterns that may start at ``token``, grouped by stem (most tokens have none); cached per word."""
     cache = inventory._candidates
@@ -361,6 +440,8 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
     words = _words(norm, text)
+    if inventory._context_index:
+        inventory._last_words = (text, norm, words)  # match_article scans the same words right after
     values = [w[0] for w in words]
     mentions: list[Mention] = []
     i = 0
@@ -391,6 +472,189 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
             mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
         i = last + 1
     return mentions
+
+
+@dataclass
+class _ContextPattern:
+    """A phrase of the context index: a context alias (per context, its actors) and/or a context signal."""
+
+    tokens: tuple[str, ...]
+    aliases: dict[str, list[tuple[str, ContextAlias]]] = field(default_factory=dict)
+    signals: set[str] = field(default_factory=set)
+
+
+def _build_context_index(actors: Iterable[Actor], contexts: Iterable[Context]) -> dict[str, list[_ContextPattern]]:
+    by_tokens: dict[tuple[str, ...], _ContextPattern] = {}
+
+    def get(tokens: tuple[str, ...]) -> _ContextPattern:
+        if tokens not in by_tokens:
+            by_tokens[tokens] = _ContextPattern(tokens)
+        return by_tokens[tokens]
+
+    for actor in actors:
+        for ca in actor.context_aliases:
+            tokens = _tokens(ca.alias)
+            if tokens:
+                get(tokens).aliases.setdefault(ca.context, []).append((actor.id, ca))
+    for ctx in contexts:
+        for place in ctx.places:
+            tokens = _tokens(place)
+            if tokens:
+                get(tokens).signals.add(ctx.id)
+        for base in ctx.nisba:
+            for form in _nisba_forms(base):
+                get((form,)).signals.add(ctx.id)
+                get(("ال" + form,)).signals.add(ctx.id)
+    index: dict[str, list[_ContextPattern]] = {}
+    for pattern in by_tokens.values():
+        index.setdefault(pattern.tokens[0], []).append(pattern)
+    for patterns in index.values():
+        patterns.sort(key=lambda p: (-len(p.tokens), -sum(map(len, p.tokens))))
+    return index
+
+
+# A definite word ending like a nisba (الحكومة اللبنانية, رئيس الوزراء البريطاني) qualifies the generic
+# organ before it with some country: the context alias then names that country's organ, not the context's.
+_QUALIFIER_ENDINGS = ("ي", "يه", "يين", "يون", "يان", "يات")
+
+
+def _qualified(word: str) -> bool:
+    for stem, _ in _stems(word):
+        if stem.startswith("ال") and len(stem) > 4 and stem.endswith(_QUALIFIER_ENDINGS):
+            return True
+    return False
+
+
+def _dominant(counts: dict[str, int], among: Iterable[str] | None = None) -> str | None:
+    """The context with at least twice the evidence of every other one (None when there is none or a tie)."""
+    items = sorted(((n, c) for c, n in counts.items() if n > 0 and (among is None or c in among)), reverse=True)
+    if not items:
+        return None
+    if len(items) > 1 and items[0][0] < 2 * items[1][0]:
+        return None
+    return items[0][1]
+
+
+def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int, _ContextPattern]], list[tuple[int, int]], list[str]]:
+    """Context-index hits ``(first word, last word, pattern)``, the words' normalized spans and values."""
+    cached = inventory._last_words
+    if cached is not None and cached[0] == text:
+        _, norm, words = cached
+    else:
+        norm = normalize_with_offsets(text)
+        words = _words(norm, text)
+    values = [w[0] for w in words]
+    index = inventory._context_index
+    hits: list[tuple[int, int, _ContextPattern]] = []
+    i = 0
+    while i < len(values):
+        best: _ContextPattern | None = None
+        for stem, _ in _stems(values[i]):
+            for pattern in index.get(stem, ()):
+                n = len(pattern.tokens)
+                if best is not None and n <= len(best.tokens):
+                    break
+                if tuple(values[i + 1 : i + n]) == pattern.tokens[1:]:
+                    best = pattern
+                    break
+        if best is None:
+            i += 1
+            continue
+        hits.append((i, i + len(best.tokens) - 1, best))
+        i += len(best.tokens)
+    spans = [norm.to_original(w[1], w[2]) for w in words]
+    return hits, spans, values
+
+
+def match_article(
+    sentences: Sequence[str], inventory: Inventory | None = None, date: dt.date | str | None = None
+) -> list[list[Mention]]:
+    """Mentions of each sentence of one article, context aliases resolved from the article.
+
+    Every sentence gets its :func:`match_actors` mentions; a context alias (الحكومة) is
+    added when its context (``IRQ``) is the sentence's: the one context with evidence
+    (mentions of the context's actors, places and adjectives) in the sentence, or, when
+    several compete, the one with at least twice the evidence of each other; when the
+    sentence has no evidence, the same rule over the whole article. With no dominant
+    context, or none the alias names an actor in, the alias stays unmatched. A
+    resolved alias replaces the plain mentions inside its span (قوات الاحتلال: US in
+    Iraq 2003-2011, where the plain ISR alias الاحتلال would match), is dropped when it
+    overlaps a longer plain mention (الحكومة inside الحكومة العراقية), and when the next
+    word qualifies it with a country (الحكومة اللبنانية) or starts another actor's mention.
+
+    Parameters
+    ----------
+    sentences : sequence of str
+        The article's sentences, in order.
+    inventory : Inventory, optional
+        Defaults to the bundled inventory.
+    date : date or ISO string, optional
+        Article date (office holders and dated context aliases).
+
+    Returns
+    -------
+    list of list of Mention
+        One list per sentence, offsets into that sentence, in text order.
+    """
+    inventory = inventory if inventory is not None else load_actors()
+    if not inventory.has_context_aliases:
+        return [match_actors(text, inventory, date) for text in sentences]
+    day = _parse_date(date)
+    plain, scans = [], []
+    for text in sentences:  # scan right after matching: the words are still at hand
+        plain.append(match_actors(text, inventory, date))
+        scans.append(_context_scan(text, inventory))
+    local: list[dict[str, int]] = []
+    total: dict[str, int] = {}
+    for mentions, (hits, _, _) in zip(plain, scans):
+        counts: dict[str, int] = {}
+        for m in mentions:
+            for c in inventory._actor_contexts.get(m.actor, ()):
+                counts[c] = counts.get(c, 0) + 1
+        for _, _, pattern in hits:
+            for c in pattern.signals:
+                counts[c] = counts.get(c, 0) + 1
+        local.append(counts)
+        for c, n in counts.items():
+            total[c] = total.get(c, 0) + n
+    article_context = _dominant(total)
+    out: list[list[Mention]] = []
+    for text, mentions, counts, (hits, spans, values) in zip(sentences, plain, local, scans):
+        aliases = [h for h in hits if h[2].aliases]
+        if not aliases:
+            out.append(mentions)
+            continue
+        if counts:
+            context = _dominant(counts)
+            if context is None and article_context is not None:
+                top = max(counts.values())
+                if counts.get(article_context, 0) == top:
+                    context = article_context  # a tie in the sentence, broken by the article
+        else:
+            context = article_context
+        if context is None:
+            out.append(mentions)
+            continue
+        resolved = list(mentions)
+        for first, last, pattern in aliases:
+            actors = {a for a, ca in pattern.aliases.get(context, ()) if ca.active(day)}
+            if len(actors) != 1:
+                continue
+            start, end = spans[first][0], spans[last][1]
+            inside = [m for m in resolved if m.start < end and start < m.end]
+            if any(m.start < start or m.end > end for m in inside):
+                continue  # part of a longer plain mention
+            if last + 1 < len(values):
+                nxt_start = spans[last + 1][0]
+                if _qualified(values[last + 1]) or any(m.start == nxt_start for m in resolved):
+                    continue
+            actor = actors.pop()
+            alias = next(ca.alias for a, ca in pattern.aliases[context] if a == actor)
+            resolved = [m for m in resolved if m not in inside]
+            resolved.append(Mention(actor, alias, start, end, text[start:end], context))
+        resolved.sort(key=lambda m: m.start)
+        out.append(resolved)
+    return out
 
 
 def _check_str(path: str, where: str, key: str, value: object) -> str:
@@ -452,15 +716,41 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
                 _check_date(path, f"{where} holder {alias!r}", "until", h.get("until")),
             )
         )
-    if not lists["aliases"] and not lists["nisba"] and not holders:
+    context_aliases = []
+    raw_context = entry.get("context_aliases", [])
+    if not isinstance(raw_context, list):
+        raise ActorInventoryError(f"{path}: {where}: 'context_aliases' must be a list of tables")
+    for c in raw_context:
+        if not isinstance(c, dict):
+            raise ActorInventoryError(
+                f"{path}: {where}: each context alias must be a table {{alias = ..., context = \"IRQ\"}}"
+            )
+        alias = _check_str(path, where, "context_aliases.alias", c.get("alias"))
+        ctx = _check_str(path, f"{where} context alias {alias!r}", "context", c.get("context"))
+        extra = set(c) - {"alias", "context", "since", "until"}
+        if extra:
+            raise ActorInventoryError(
+                f"{path}: {where} context alias {alias!r}: unknown key(s) {', '.join(sorted(extra))}; "
+                "allowed: alias, context, since, until"
+            )
+        context_aliases.append(
+            ContextAlias(
+                alias,
+                ctx,
+                _check_date(path, f"{where} context alias {alias!r}", "since", c.get("since")),
+                _check_date(path, f"{where} context alias {alias!r}", "until", c.get("until")),
+            )
+        )
+    if not lists["aliases"] and not lists["nisba"] and not holders and not context_aliases:
         raise ActorInventoryError(
             f"{path}: {where}: alias list is empty; add at least one alias or delete the entry"
         )
-    unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders", "exclude"}
+    unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders", "exclude",
+                            "context_aliases"}
     if unknown:
         raise ActorInventoryError(
             f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
-            "id, name_en, name_ar, kind, aliases, nisba, holders, exclude"
+            "id, name_en, name_ar, kind, aliases, nisba, holders, exclude, context_aliases"
         )
     return Actor(
         id=actor_id,
@@ -471,11 +761,39 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
         nisba=lists["nisba"],
         holders=tuple(holders),
         exclude=lists["exclude"],
+        context_aliases=tuple(context_aliases),
     )
 
 
-def parse_inventory(text: str, source: str) -> dict[str, Actor]:
-    """Parse inventory TOML text; errors name ``source`` and the entry."""
+def _parse_context(path: str, n: int, entry: object) -> Context:
+    where = f"context #{n}"
+    if not isinstance(entry, dict):
+        raise ActorInventoryError(f"{path}: {where}: expected a table [[contexts]]")
+    ctx_id = _check_str(path, where, "id", entry.get("id"))
+    where = f"context {ctx_id!r}"
+    if not _ID_RE.match(ctx_id):
+        raise ActorInventoryError(f"{path}: {where}: id must be UPPER_SNAKE_CASE letters, digits and _ (e.g. 'IRQ')")
+    unknown = set(entry) - {"id", "name_en", "actors", "places", "nisba"}
+    if unknown:
+        raise ActorInventoryError(
+            f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: id, name_en, actors, places, nisba"
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("actors", "places", "nisba"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ActorInventoryError(f"{path}: {where}: {key!r} must be a list of non-empty strings")
+        lists[key] = tuple(v.strip() for v in value)
+    if not any(lists.values()):
+        raise ActorInventoryError(
+            f"{path}: {where}: no evidence; list the actors, places or nisba that establish the context"
+        )
+    name = entry.get("name_en", ctx_id)
+    return Context(ctx_id, str(name), lists["actors"], lists["places"], lists["nisba"])
+
+
+def parse_inventory_file(text: str, source: str) -> tuple[dict[str, Actor], dict[str, Context]]:
+    """Parse inventory TOML text into actors and contexts; errors name ``source`` and the entry."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -493,6 +811,32 @@ def parse_inventory(text: str, source: str) -> dict[str, Actor]:
                 f"{source}: actor {actor.id!r} is defined twice; merge the two entries"
             )
         actors[actor.id] = actor
+    raw_contexts = data.get("contexts", [])
+    if not isinstance(raw_contexts, list):
+        raise ActorInventoryError(f"{source}: 'contexts' must be [[contexts]] tables")
+    contexts: dict[str, Context] = {}
+    for n, entry in enumerate(raw_contexts, 1):
+        ctx = _parse_context(source, n, entry)
+        if ctx.id in contexts:
+            raise ActorInventoryError(f"{source}: context {ctx.id!r} is defined twice; merge the two entries")
+        contexts[ctx.id] = ctx
+    return actors, contexts
+
+
+def _check_context_refs(source: str, actors: dict[str, Actor], contexts: dict[str, Context]) -> None:
+    for actor in actors.values():
+        for ca in actor.context_aliases:
+            if ca.context not in contexts:
+                raise ActorInventoryError(
+                    f"{source}: actor {actor.id!r} context alias {ca.alias!r}: context {ca.context!r} is not "
+                    f"defined; add a [[contexts]] table with id = {ca.context!r} (known: {', '.join(contexts) or 'none'})"
+                )
+
+
+def parse_inventory(text: str, source: str) -> dict[str, Actor]:
+    """Parse inventory TOML text; errors name ``source`` and the entry."""
+    actors, contexts = parse_inventory_file(text, source)
+    _check_context_refs(source, actors, contexts)
     return actors
 
 
@@ -501,18 +845,29 @@ def inventory_from_records(records: list, source: str) -> Inventory:
     if not isinstance(records, list) or not records:
         raise ActorInventoryError(f"{source}: the embedded inventory has no actors")
     actors: dict[str, Actor] = {}
+    contexts: dict[str, Context] = {}
     for n, entry in enumerate(records, 1):
+        if isinstance(entry, dict) and set(entry) == {"context"}:
+            ctx = _parse_context(source, len(contexts) + 1, entry["context"])
+            contexts[ctx.id] = ctx
+            continue
         actor = _parse_actor(source, n, entry)
         if actor.id in actors:
             raise ActorInventoryError(f"{source}: actor {actor.id!r} is defined twice")
         actors[actor.id] = actor
-    return Inventory(actors, source)
+    if not actors:
+        raise ActorInventoryError(f"{source}: the embedded inventory has no actors")
+    _check_context_refs(source, actors, contexts)
+    return Inventory(actors, source, contexts)
 
 
 @lru_cache(maxsize=1)
 def _default_inventory() -> Inventory:
     ref = resources.files("stance").joinpath("data/actors.toml")
-    return Inventory(parse_inventory(ref.read_text(encoding="utf-8"), "<default actors.toml>"))
+    source = "<default actors.toml>"
+    actors, contexts = parse_inventory_file(ref.read_text(encoding="utf-8"), source)
+    _check_context_refs(source, actors, contexts)
+    return Inventory(actors, "<default>", contexts)
 
 
 @lru_cache(maxsize=16)
@@ -521,12 +876,22 @@ def _file_inventory(path: str, mtime: float, extend: bool) -> Inventory:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ActorInventoryError(f"{path}: cannot read the inventory ({exc})") from None
-    actors = parse_inventory(text, path)
+    actors, contexts = parse_inventory_file(text, path)
     if extend:
         merged = dict(_default_inventory().actors)
         merged.update(actors)
         actors = merged
-    return Inventory(actors, path)
+        merged_contexts = dict(_default_inventory().contexts)
+        merged_contexts.update(contexts)
+        contexts = merged_contexts
+    else:  # a replacing file may still use the default contexts (context = "IRQ") without copying them
+        default = _default_inventory().contexts
+        for actor in actors.values():
+            for ca in actor.context_aliases:
+                if ca.context not in contexts and ca.context in default:
+                    contexts[ca.context] = default[ca.context]
+    _check_context_refs(path, actors, contexts)
+    return Inventory(actors, path, contexts)
 
 
 def load_actors(path: str | Path | None = None, *, extend: bool = False) -> Inventory:

@@ -53,6 +53,7 @@ class Dataset:
     kinds: list[str] = field(default_factory=list)  # per pair: authored / real / user
     line_kinds: list[str] = field(default_factory=list)  # per entry of ``lines``
     skipped_context: int = 0  # annotated mentions the matcher cannot find (added/context), left out
+    unlabeled: int = 0  # user pairs still without a stance (left out)
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -63,6 +64,7 @@ class Dataset:
                      "kinds", "line_kinds"):
             getattr(self, name).extend(getattr(other, name))
         self.skipped_context += other.skipped_context
+        self.unlabeled += other.unlabeled
 
     def subset(self, kind: str) -> "Dataset":
         """The pairs and lines of one ``kind``."""
@@ -124,6 +126,9 @@ def _from_labels(path: Path, inventory: Inventory | None) -> Dataset:
         for t in ln.targets:
             if t.mention is not None and t.actor not in found:
                 data.skipped_context += 1
+                continue
+            if t.stance is None:
+                data.unlabeled += 1
                 continue
             data.kinds.append(ln.kind)
             data.pairs.append(Pair(ln.text, t.actor, ln.date))

@@ -68,6 +68,7 @@ class Pair:
     text: str
     target: str
     date: str | None = None
+    mentions: tuple | None = None  # the sentence's mentions when resolved with article context
 
 
 def _split(text: str) -> list[str]:
@@ -168,7 +169,7 @@ class TargetFeatures(ParamsMixin):
         """The token lists of the target views for one pair (``words``: the sentence's distinct words)."""
         inventory = inventory or self._inventory()
         if mentions is None:
-            mentions = match_actors(pair.text, inventory, pair.date)
+            mentions = list(pair.mentions) if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
         if words is None:
             words = _content_words(normalize(pair.text))
         return self._analyze_parts(pair.target, _segments(pair.text, mentions), words)
@@ -233,9 +234,10 @@ class TargetFeatures(ParamsMixin):
         rows: dict[str, int] = {}
         row_of: list[int] = []
         for pair in X:
-            key = (pair.text, pair.date)
+            key = (pair.text, pair.date, pair.mentions)
             if key not in found:
-                found[key] = _segments(pair.text, match_actors(pair.text, inventory, pair.date))
+                mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
+                found[key] = _segments(pair.text, list(mentions))
             if pair.text not in normalized_text:
                 normalized_text[pair.text] = normalize(pair.text)
                 words[pair.text] = _content_words(normalized_text[pair.text])

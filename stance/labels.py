@@ -17,6 +17,11 @@ target with ``"mention": "added"`` is a mention the annotator found that the mat
 spelling, a name the inventory lacks), and ``"mention": "context"`` names its actor only through the
 article's context (الحكومة in an article about Iraq). Neither must be found by the matcher: the check
 counts them (``annotated_mentions_not_matched``) and training leaves out those it cannot find.
+
+A ``user`` record may still be undecided (written by ``stance annotate select``): a target with
+``"stance": null`` and a record with ``"sentiment": null`` are pending; the model's guess sits beside
+them in ``"suggested"`` (never read as a label). Pending pairs are skipped by training and evaluation,
+and ``stance labels check`` counts them instead of failing.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ class Target:
     """One (sentence, actor) label."""
 
     actor: str
-    stance: str
+    stance: str | None  # None: not decided yet (kind "user" only)
     source: str | None = None
     mention: str | None = None  # None (found by the matcher), "added" or "context"
 
@@ -84,6 +89,13 @@ class LabeledLine:
     kind: str = "authored"
     provenance: dict | None = None
     not_mentions: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> int:
+        """Decisions still to make: targets without a stance, plus one when sentiment is missing (user records)."""
+        if self.kind != "user":
+            return 0
+        return sum(t.stance is None for t in self.targets) + (self.sentiment is None)
 
 
 SPLITS = ("train", "dev", "test")
@@ -131,7 +143,14 @@ def _parse_record(
                 f"unknown actor id {actor!r}; allowed: {', '.join(inventory.ids)} "
                 "(or pass an inventory that defines it)",
             )
-        if stance not in STANCES:
+        if stance is None and obj.get("kind") == "user":
+            pass  # pending: to be decided in `stance annotate label`
+        elif stance is None:
+            raise LabelError(
+                path, lineno, f"no stance for {actor}; an undecided (null) stance is only allowed in "
+                "\"kind\": \"user\" records"
+            )
+        elif stance not in STANCES:
             raise LabelError(
                 path, lineno, f"unknown stance {stance!r} for {actor}; allowed: {', '.join(STANCES)}"
             )
@@ -244,6 +263,11 @@ class CheckReport:
 
 
 _SHINGLE = 5
+
+
+def shingles(text: str) -> frozenset[str]:
+    """Character 5-grams of the normalized text (for near-duplicate detection)."""
+    return _shingles(text)
 
 
 def _shingles(text: str) -> frozenset[str]:
@@ -364,9 +388,11 @@ def check_lines(
                 f"{ln.path}:{ln.lineno}: target {actor} is not found by the matcher; "
                 "fix the label or add the alias to the inventory"
             )
-        if ln.sentiment is None:
+        if ln.sentiment is None and ln.kind != "user":
             report.problems.append(f"{ln.path}:{ln.lineno}: no sentiment; add \"sentiment\"")
     for article, group in by_article.items():
+        if all(ln.kind == "user" for ln in group):
+            continue  # a user's batch holds selected sentences, not whole articles
         numbers = sorted(ln.line for ln in group)
         if numbers != list(range(len(numbers))):
             report.problems.append(
@@ -385,6 +411,14 @@ def check_lines(
     involved = {(a.path, a.lineno) for a, b, _ in duplicates} | {(b.path, b.lineno) for a, b, _ in duplicates}
     report.stats["near_duplicate_sentences"] = len(involved)
     report.stats["near_duplicate_rate"] = round(len(involved) / len(lines), 4) if lines else 0.0
+    pending = [ln for ln in lines if ln.pending]
+    if any(ln.kind == "user" for ln in lines):
+        report.stats["unlabeled"] = {
+            "records": len(pending),
+            "pairs": sum(t.stance is None for ln in pending for t in ln.targets),
+            "sentiments": sum(ln.sentiment is None for ln in pending),
+            "first": [f"{ln.path}:{ln.lineno}" for ln in pending[:5]],
+        }
     return report
 
 
@@ -417,12 +451,12 @@ def corpus_stats(lines: list[LabeledLine], split_of: dict[str, str] | None = Non
 
 def _counts(lines: list[LabeledLine]) -> dict[str, object]:
     labeled = [ln for ln in lines if ln.targets]
-    pairs = [(ln, t) for ln in labeled for t in ln.targets]
+    pairs = [(ln, t) for ln in labeled for t in ln.targets if t.stance is not None]
     per_actor: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in STANCES})
     for _, t in pairs:
         per_actor[t.actor][t.stance] += 1
     multi = [ln for ln in labeled if len(ln.targets) >= 2]
-    contrast = [ln for ln in multi if len({t.stance for t in ln.targets}) > 1]
+    contrast = [ln for ln in multi if len({t.stance for t in ln.targets if t.stance}) > 1]
     return {
         "articles": len({ln.article for ln in lines}),
         "lines": len(lines),

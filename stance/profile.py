@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .actors import Inventory, match_actors
+from .actors import Inventory, match_actors, match_article
 from .features import Pair
 from .labels import STANCES
 from .model import StanceModel
@@ -53,8 +53,9 @@ def article_label(score: float, counts: dict[str, int]) -> str:
     """The article-level label of an actor from its score and sentence counts.
 
     ``against`` (``favor``) needs both a score at or beyond ∓:data:`LABEL_THRESHOLD` and at least one
-    sentence labeled ``against`` (``favor``); otherwise ``none``: no polar sentence, or polar
-    sentences that cancel out. So a polar label always has sentences behind it.
+    sentence labeled ``against`` (``favor``); otherwise ``none``: no polar sentence, or a score within
+    ±:data:`LABEL_THRESHOLD` (weak or cancelling polar sentences). So a polar label always has sentences
+    behind it and the score's sign.
     """
     if score <= -LABEL_THRESHOLD and counts.get("against", 0):
         return "against"
@@ -254,14 +255,17 @@ def _score_pairs(
     plain=None,
     plain_rows: list[int] | None = None,
 ) -> list[SentenceScore]:
-    """Score ``(sentence index, start, end, text, actor, mentions, date)`` items in one batch.
+    """Score ``(sentence index, start, end, text, actor, mentions, date[, resolved])`` items in one batch.
+
+    ``resolved``: the sentence's mentions when they include context-resolved ones (else None: the
+    features find the mentions themselves).
 
     ``sentiments`` (one probability dict per item) reuses sentence sentiment computed once per
     sentence; without it the sentiment head runs on the pairs' plain features.
     """
     if not items:
         return []
-    pairs = [Pair(it[3], it[4], it[6]) for it in items]
+    pairs = [Pair(it[3], it[4], it[6], it[7] if len(it) > 7 else None) for it in items]
     if plain is not None and not explain and sentiments is not None:
         # fast path: no stacked matrix needed (no evidence, sentiment already known)
         matrix = None
@@ -276,7 +280,7 @@ def _score_pairs(
         sentiments = [dict(zip(sclasses, map(float, row))) for row in raw]
     explainer = _Explainer(model) if explain else None
     out = []
-    for i, (index, start, end, text, actor, mentions, _) in enumerate(items):
+    for i, (index, start, end, text, actor, mentions, *_) in enumerate(items):
         p = {c: _r(v) for c, v in zip(classes, proba[i])}
         label = classes[int(np.argmax(proba[i]))]
         sp = {c: _r(v) for c, v in sentiments[i].items()} if sentiments else {}
@@ -422,9 +426,12 @@ def _score_articles(records, model, actors, explain, progress) -> list[ArticlePr
             notes.append("no Arabic text")
         clean = clean_markup(text) if not notes else text
         sentences = split_sentences(clean) if not notes else []
-        for s in sentences:
-            for actor, mentions in _group_mentions(match_actors(s.text, actors, day), s.start).items():
-                items.append((s.index, s.start, s.end, s.text, actor, mentions, day))
+        # article-level matching: context aliases (الحكومة in an article about Iraq) resolve here
+        found = match_article([s.text for s in sentences], actors, day) if sentences else []
+        for s, sentence_mentions in zip(sentences, found):
+            resolved = tuple(sentence_mentions) if any(m.context for m in sentence_mentions) else None
+            for actor, mentions in _group_mentions(sentence_mentions, s.start).items():
+                items.append((s.index, s.start, s.end, s.text, actor, mentions, day, resolved))
                 owners.append(n)
         prepared.append((text, day, art_id, extra or {}, sentences, notes))
     for p in prepared:

@@ -9,11 +9,15 @@ parameters' held-out predictions (dev, or the out-of-fold predictions), never on
 model was fitted on, and applied to the final model refitted on all data (train + dev): the
 ``ensemble=False`` scheme of scikit-learn's ``CalibratedClassifierCV``, with a single temperature
 (which keeps every prediction's label) instead of per-class sigmoids.
+
+A user's own labels (``add``, from ``stance train --add``) join the training pairs with a weight each;
+:func:`choose_add_weight` picks that weight by cross-validation on the user's labels (grouped by article).
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from collections import defaultdict
 from typing import Callable, Sequence
@@ -25,12 +29,13 @@ from .datasets import Dataset
 from .labels import STANCES
 from .model import StanceModel, fit_temperature
 
-__all__ = ["DEFAULT_GRID", "SENTIMENT_GRID", "selection_score", "train_model"]
+__all__ = ["ADD_WEIGHTS", "DEFAULT_GRID", "SENTIMENT_GRID", "choose_add_weight", "selection_score", "train_model"]
 
 # window 3 vs 5 moved dev macro-F1 by less than C did (training/experiments.py); one feature setting
 # keeps `stance train` on the bundled labels near a minute of CPU.
 DEFAULT_GRID: dict[str, list] = {"C": [1.0, 3.0], "window": [3]}
 SENTIMENT_GRID: list[float] = [1.0, 4.0, 16.0]
+ADD_WEIGHTS: tuple[float, ...] = (1.0, 3.0, 10.0)  # candidate weights of a user's pairs
 HEAD_PARAMS = frozenset({"C", "class_weight", "sentiment_C"})  # changing these does not change features
 
 
@@ -147,15 +152,26 @@ def train_model(
     folds: int = 5,
     seed: int = 0,
     sample_weight: Sequence[float] | None = None,
+    add: Dataset | None = None,
+    add_weight: float = 1.0,
 ) -> tuple[StanceModel, dict]:
     """Fit a :class:`StanceModel`: choose parameters on ``dev`` (or by cross-validation), calibrate, refit.
 
     ``grid`` maps parameter names to candidate values (default :data:`DEFAULT_GRID`; parameters fixed in
     ``params`` are not searched); ``folds`` and ``seed`` set the cross-validation used when there is no
     dev data (``folds=0`` skips selection and calibration: ``params`` or the defaults are used as they
-    are). ``sample_weight`` weighs the training pairs. Returns the model refitted on train + dev and
-    the metadata to store with it.
+    are). ``sample_weight`` weighs the training pairs. ``add`` (a user's labels) joins the training
+    pairs, each weighing ``add_weight``. Returns the model refitted on train + dev (+ add) and the
+    metadata to store with it.
     """
+    n_own = len(train)
+    if add is not None and len(add):
+        joined = Dataset(digest=train.digest + add.digest)
+        joined.extend(train)
+        joined.extend(add)
+        sample_weight = list(sample_weight if sample_weight is not None else [1.0] * len(train))
+        sample_weight += [float(add_weight)] * len(add)
+        train = joined
     if not len(train):
         raise ValueError("no training pairs: check the data path and the error messages above")
     if len(set(train.stances)) < 2:
@@ -227,7 +243,9 @@ def train_model(
     model.temperature_ = temperature
     metadata = {
         "data_hash": train.digest + (dev.digest if dev is not None else ""),
-        "n_train_pairs": len(train),
+        "n_train_pairs": n_own,
+        "n_add_pairs": len(train) - n_own,
+        "add_weight": float(add_weight) if len(train) > n_own else None,
         "n_dev_pairs": len(dev) if dev is not None else 0,
         "label_counts": {s: full.stances.count(s) for s in sorted(set(full.stances))},
         "feature_settings": model.settings(),
@@ -279,3 +297,44 @@ def _choose_sentiment_c(
         if score > best[0]:
             best = (score, c)
     return best[1]
+
+
+def choose_add_weight(
+    base: list[Dataset],
+    add: Dataset,
+    params: dict,
+    weights: tuple[float, ...] = ADD_WEIGHTS,
+    folds: int = 3,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[float, dict[float, float]]:
+    """The weight of the user's pairs that predicts held-out user labels best.
+
+    ``folds``-fold cross-validation on ``add``, grouped by article (seeded): each fold's user pairs are
+    predicted by a model trained on ``base`` plus the other folds at each weight (weight 0 is ``base``
+    alone, reported for reference). Returns the best positive weight (ties: the smaller) and the mean
+    stance macro-F1 per weight. With fewer than ``folds`` articles the smallest weight is returned.
+    """
+    from .evaluate import evaluate_model
+
+    articles = sorted(set(add.articles))
+    if len(articles) < max(2, folds):
+        return weights[0], {}
+    random.Random(seed).shuffle(articles)
+    fold_of = {a: i % folds for i, a in enumerate(articles)}
+    scores: dict[float, list[float]] = {w: [] for w in (0.0, *weights)}
+    for k in range(folds):
+        held = _subset(add, [i for i, a in enumerate(add.articles) if fold_of[a] == k])
+        rest = _subset(add, [i for i, a in enumerate(add.articles) if fold_of[a] != k])
+        for w in scores:
+            data, sample_weight = Dataset(), []
+            for part, weight in [(d, 1.0) for d in base] + ([(rest, w)] if w else []):
+                data.extend(part)
+                sample_weight += [weight] * len(part)
+            model = StanceModel(**params).fit(data.pairs, data.stances, None, [],
+                                              sample_weight=sample_weight if w not in (0.0, 1.0) else None)
+            scores[w].append(evaluate_model(model, held)["stance"]["macro_f1"])
+            _note(progress, f"  fold {k + 1}/{folds} weight {w:g}: held-out user macro-F1 {scores[w][-1]:.3f}")
+    table = {w: round(sum(v) / len(v), 4) for w, v in scores.items()}
+    best = max(weights, key=lambda w: (table[w], -w))
+    return best, table

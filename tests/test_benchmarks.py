@@ -70,3 +70,16 @@ def test_dask_scaling(model_path):
     pytest.importorskip("distributed")
     out = bench("dask_scaling.py", "--articles", "12", "--shards", "2", "--model", model_path, "--corpus", GOLD)
     assert "same rows as the CLI: True" in out
+
+
+def test_active_learning(tmp_path):
+    """A tiny labels tree cut from the bundled one (its real dev/test records are the simulated archive)."""
+    labels = ROOT / "labels"
+    for split, files in {"train": [("b1", 150), ("real_r01", 80)], "dev": [("b1", 30), ("real_r01", 60)],
+                         "test": [("real_r02", 60)]}.items():
+        (tmp_path / split).mkdir()
+        for name, n in files:
+            lines = (labels / split / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[:n]
+            (tmp_path / split / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = bench("active_learning.py", "--labels", tmp_path, "--sizes", "10", "--random-seeds", "1", "--jobs", "1")
+    assert "default model (no archive labels)" in out and "trainings in" in out

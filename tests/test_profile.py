@@ -63,7 +63,8 @@ def test_only_restricts_actors(model, seed_text):
 def test_html_markup_is_ignored_but_offsets_slice_the_original(model):
     text = "<p>قصفت طائرات أميركية مواقع&nbsp;للحشد الشعبي.</p>\n<p>وأشاد الحشد الشعبي بالدعم الأميركي للجيش.</p>"
     p = score_article(text, model=model)
-    assert {a.actor for a in p.actors} == {"US", "PMF"}
+    # «للجيش» is the Iraqi army: the article's PMF mentions make it an Iraq article (context alias)
+    assert {a.actor for a in p.actors} == {"US", "PMF", "IRQ_GOV"}
     for s in p.sentences:
         assert text[s.start:s.end] == s.text
         for start, end, surface in s.mentions:

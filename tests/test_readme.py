@@ -3,8 +3,9 @@
 * Each ```python block runs in a fresh interpreter from the checkout's root; a block followed by
   ``<!-- output of the block above -->`` and a ```text block must print exactly that text.
 * Each ``stance …`` line of the ```sh blocks runs in a workspace made from the seed files (the names
-  the examples use: article.txt, news.jsonl, labels/, my.model, …), and must exit 0; a few lines
-  that need a remote cluster or minutes of training are listed in SKIPPED with the reason.
+  the examples use: article.txt, news.jsonl, labels/, archive/, my.model, …), and must exit 0; the
+  few lines that need a remote cluster, a person at the browser or minutes of training are listed in
+  SKIPPED with the reason, and what a person does between two lines is in BEFORE.
 * The output shown under "Real output on the seed article" and under ``stance mentions`` is what the
   commands print.
 
@@ -37,6 +38,17 @@ SKIPPED = {
                                    "the same code runs with --data below",
     "stance predict --engine dask --scheduler tcp://10.0.0.5:8786 s3://bucket/news/ -o s3://bucket/scored/":
         "needs a remote scheduler and bucket",
+    "stance annotate label batch.jsonl": "starts the local labeling app and waits for a person "
+                                         "(tests/test_annotate_app.py drives it in Chromium)",
+    "stance train --add batch.jsonl -o my.model": "trains on the whole bundled corpus plus the batch (minutes); "
+                                                  "tests/test_train_add.py covers --add",
+}
+
+# what a person does between two README lines, done before the line runs
+BEFORE = {
+    # my_test.jsonl was just selected (undecided); the person labels it in the app before evaluating
+    "stance evaluate --data my_test.jsonl --model my.model --compare default":
+        lambda ws: shutil.copy(GOLD, ws / "my_test.jsonl"),
 }
 
 
@@ -89,7 +101,9 @@ def default_model() -> None:
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory, model_path) -> Path:
     """A folder with the files the README's examples name, made from the seed article and its labels."""
-    ws = tmp_path_factory.mktemp("readme")
+    base = tmp_path_factory.mktemp("readme")
+    ws = base / "work"
+    (base / "shared" / "realnews").mkdir(parents=True)  # --pool ../shared/realnews (no pool files: nothing to check)
     shutil.copytree(ROOT / "seeds", ws / "seeds")
     text = SEED.read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -99,8 +113,9 @@ def workspace(tmp_path_factory, model_path) -> Path:
     jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     for name in ("news.jsonl", "corpus.jsonl"):
         (ws / name).write_text(jsonl, encoding="utf-8")
-    (ws / "shards").mkdir()
-    (ws / "shards" / "part0.jsonl").write_text(jsonl, encoding="utf-8")
+    for folder in ("shards", "archive"):
+        (ws / folder).mkdir()
+        (ws / folder / "part0.jsonl").write_text(jsonl, encoding="utf-8")
     import csv
 
     with open(ws / "export.csv", "w", newline="", encoding="utf-8") as f:
@@ -108,12 +123,12 @@ def workspace(tmp_path_factory, model_path) -> Path:
         w.writeheader()
         for r in rows:
             w.writerow({"url": r["id"], "body": r["text"], "outlet": r["outlet"]})
-    for split in ("train", "dev", "test"):
+    gold = GOLD.read_text(encoding="utf-8").splitlines(keepends=True)
+    for split, part in (("train", gold[:8]), ("dev", gold[8:12]), ("test", gold[12:])):  # no line in two splits
         (ws / "labels" / split).mkdir(parents=True)
-        shutil.copy(GOLD, ws / "labels" / split / "seed.jsonl")
+        (ws / "labels" / split / "seed.jsonl").write_text("".join(part), encoding="utf-8")
     shutil.copytree(ws / "labels", ws / "my_labels")
-    for name in ("my_labels.jsonl", "my_test.jsonl"):
-        shutil.copy(GOLD, ws / name)
+    shutil.copy(GOLD, ws / "my_labels.jsonl")
     for name in ("mawqif_train.csv", "mawqif_dev.csv"):
         shutil.copy(DATA / "mawqif_like.csv", ws / name)
     shutil.copy(DATA / "actors.toml", ws / "my_actors.toml")
@@ -152,6 +167,8 @@ def test_every_readme_stance_line_runs(workspace):
     for line in lines:
         if line in SKIPPED:
             continue
+        if line in BEFORE:
+            BEFORE[line](workspace)
         done = subprocess.run(["bash", "-c", line], cwd=workspace, capture_output=True, text=True, timeout=600,
                               env=env, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
@@ -161,8 +178,8 @@ def test_every_readme_stance_line_runs(workspace):
 
 def test_skipped_lines_are_still_in_the_readme():
     lines = stance_lines(README.read_text(encoding="utf-8"))
-    for line in SKIPPED:
-        assert line in lines, f"SKIPPED names a line the README no longer has: {line}"
+    for line in [*SKIPPED, *BEFORE]:
+        assert line in lines, f"SKIPPED or BEFORE names a line the README no longer has: {line}"
 
 
 def shown_after(text: str, heading: str) -> str:

@@ -127,10 +127,16 @@ def test_jsonl_corruption_loses_exactly_the_corrupted_records(tmp_path, bad, how
 
 # -- fault injection: interrupted writers -----------------------------------------------------------
 
+def _default_sigint() -> None:
+    # as on a terminal: a job started in the background of a non-interactive shell inherits SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt (the tests may run in such a job)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _spawn(args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "stance.cli", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])

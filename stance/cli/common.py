@@ -88,7 +88,8 @@ def read_text(path: str) -> str:
         ) from None
 
 
-def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """``--encoding``: a name Python knows, else a usage error (not an unexpected error later)."""
     import codecs
 
     try:
@@ -122,7 +123,7 @@ _INPUT_OPTIONS = [
     click.option("--id-field", "--id-col", "id_field", default="id", show_default=True,
                  help="JSONL field / CSV column holding the article id."),
     click.option("--date-field", default="date", show_default=True, help="Field holding the article date."),
-    click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
+    click.option("--encoding", default="utf-8", show_default=True, callback=check_encoding,
                  help="Input encoding."),
     click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]),
                  default="strict", show_default=True, help="What to do with undecodable bytes."),

@@ -43,6 +43,7 @@ def check(path: str | None, fmt: str, pool: str | None, actors_path: str | None,
         for problem in report.problems:
             click.echo(problem, err=True)
         _print_stats(report.stats)
+        _print_unlabeled(report.stats.get("unlabeled"), path)
     if report.problems:
         raise click.ClickException(f"{len(report.problems)} problem(s) in {path}")
 
@@ -61,3 +62,16 @@ def _print_stats(stats: dict) -> None:
     click.echo(f"{'actor':<10} {'favor':>6} {'against':>8} {'none':>6} {'total':>6}")
     for actor, c in stats.get("per_actor", {}).items():
         click.echo(f"{actor:<10} {c['favor']:>6} {c['against']:>8} {c['none']:>6} {c['total']:>6}")
+
+
+def _print_unlabeled(unlabeled: dict | None, path: str) -> None:
+    """Say clearly how much of a user's batch is still undecided (not an error)."""
+    if not unlabeled:
+        return
+    if not unlabeled["records"]:
+        click.echo("unlabeled              0 (every user record is decided)")
+        return
+    click.echo(f"unlabeled              {unlabeled['records']} user record(s) still undecided: "
+               f"{unlabeled['pairs']} pair(s) without a stance, {unlabeled['sentiments']} sentence(s) without "
+               f"sentiment (first: {', '.join(unlabeled['first'])}); label them with "
+               f"`stance annotate label {path}`; training and evaluation skip them", err=True)

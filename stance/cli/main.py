@@ -14,15 +14,16 @@ import sys
 
 import click
 
-# (module of this package, name of the click command or group in it), in the order of --help
+# (module, name of the click command or group in it): a new command group is a module and one line here
 COMMANDS = [
-    ("mentions", "mentions"),
-    ("mentions", "actors"),
-    ("labels", "labels"),
-    ("train", "train"),
-    ("evaluate", "evaluate"),
-    ("predict", "predict"),
-    ("report", "report"),
+    ("stance.cli.mentions", "mentions"),
+    ("stance.cli.mentions", "actors"),
+    ("stance.cli.labels", "labels"),
+    ("stance.cli.train", "train"),
+    ("stance.cli.evaluate", "evaluate"),
+    ("stance.cli.predict", "predict"),
+    ("stance.cli.report", "report"),
+    ("stance.annotate.cli", "annotate"),
 ]
 
 
@@ -33,7 +34,7 @@ def cli() -> None:
 
 
 for _module, _name in COMMANDS:
-    cli.add_command(getattr(importlib.import_module(f".{_module}", __package__), _name))
+    cli.add_command(getattr(importlib.import_module(_module), _name))
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -24,28 +24,33 @@ def mentions(path: str | None, fmt: str, date: str | None, actors_path: str | No
       stance mentions --format jsonl article.txt > mentions.jsonl
       cat article.txt | stance mentions -
     """
-    from ..actors import match_actors
+    from ..actors import match_article
     from ..sentences import split_sentences
 
     inventory = load_inventory(actors_path, extend_actors)
     [path] = stdin_hint((path,) if path else (), "mentions")
     text = read_text(path)
-    for sentence in split_sentences(text):
-        found = match_actors(sentence.text, inventory, date)
+    sentences = split_sentences(text)
+    # the file is one article: context aliases (الحكومة in an article about Iraq) resolve from it
+    for sentence, found in zip(sentences, match_article([s.text for s in sentences], inventory, date)):
         if fmt == "jsonl":
             for m in found:
-                click.echo(json.dumps({
+                row = {
                     "sentence": sentence.index,
                     "actor": m.actor,
                     "start": sentence.start + m.start,
                     "end": sentence.start + m.end,
                     "surface": m.surface,
-                }, ensure_ascii=False))
+                }
+                if m.context:
+                    row["context"] = m.context
+                click.echo(json.dumps(row, ensure_ascii=False))
         else:
             actors = ", ".join(dict.fromkeys(m.actor for m in found)) or "-"
             click.echo(f"[{sentence.index}] {sentence.start}-{sentence.end} {actors}")
             for m in found:
-                click.echo(f"    {m.actor:<10} {sentence.start + m.start}-{sentence.start + m.end} {m.surface}")
+                via = f"  (context {m.context})" if m.context else ""
+                click.echo(f"    {m.actor:<10} {sentence.start + m.start}-{sentence.start + m.end} {m.surface}{via}")
 
 
 @click.command("actors")
