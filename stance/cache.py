@@ -1,4 +1,4 @@
-"""The default model: built from the bundled labels on first use, then cached.
+"""The default model: shipped in the package, or built from the bundled labels on first use and cached.
 
 The cache lives in ``$STANCE_HOME`` (else ``$XDG_CACHE_HOME/stance``, else
 ``~/.cache/stance``), keyed by a hash of everything the model is made from: the
@@ -22,7 +22,8 @@ from typing import Callable
 from .util import sha256_files
 from .model import ModelError, StanceModel
 
-__all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key", "default_model_path", "load_model"]
+__all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key", "default_model_path", "load_model",
+           "shipped_model"]
 
 # Hyper-parameters and calibration temperature of the default model, chosen once on dev by
 # training/default_params.py: the first use builds the model without a search.
@@ -32,6 +33,11 @@ DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json
 MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
               "modelfile.py", "datasets.py", "labels.py", "cache.py", "util.py", "data/default_params.json",
               "data/normalize_chars.json")
+
+# The default model built by ``python training/ship_default_model.py`` and shipped in the package: used
+# while its recorded key matches the current labels, inventory and code, so a fresh install scores at
+# once; otherwise the first use builds (and caches) a new one.
+SHIPPED_MODEL = Path(__file__).resolve().parent / "data" / "default.model"
 
 _LOADED: dict[str, StanceModel] = {}
 _DEFAULT = "<default model>"
@@ -170,9 +176,25 @@ def load_model(path: str | Path | None = None, *, quiet: bool = False) -> Stance
     return _LOADED[_DEFAULT]
 
 
+def shipped_model() -> StanceModel | None:
+    """The default model shipped in the package, when it was built from exactly the current labels,
+    inventory and code (its recorded :func:`default_model_key` equals today's); else None."""
+    if not SHIPPED_MODEL.exists():
+        return None
+    try:
+        model = StanceModel.load(SHIPPED_MODEL)
+    except ModelError:
+        return None
+    recorded = getattr(model, "metadata_", {}).get("default_model_key", {})
+    return model if recorded.get("key") == default_model_key()["key"] else None
+
+
 def _default_model(quiet: bool) -> StanceModel:
     target = default_model_path()
     if not target.exists():
+        shipped = shipped_model()
+        if shipped is not None:
+            return shipped
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
