@@ -6,7 +6,7 @@ missing text field), runs `stance predict --format jsonl`, and checks that every
 good line appears in the output in order, every bad line is named on stderr,
 and the exit status is 1.
 
-    python benchmarks/corrupt_jsonl.py [--lines 100000] [--model PATH]
+    python benchmarks/corrupt_jsonl.py [--lines 100000] [--model PATH] [--corpus labels/]
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from stance.labels import read_labels  # noqa: E402
 
 
 def main() -> None:
@@ -28,9 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=100000)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--corpus", type=Path, default=ROOT / "labels", help="labels tree or file")
     args = parser.parse_args()
-    texts = [json.loads(x)["text"] for f in sorted((ROOT / "labels").glob("*/*.jsonl"))
-             for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
+    texts = [r.text for r in read_labels(args.corpus)]  # train/dev/test only, as stance reads labels
     tmp = Path(tempfile.mkdtemp())
     path = tmp / "corpus.jsonl"
     bad = set()

@@ -7,7 +7,7 @@ times in one run:
 - `stance predict --engine dask --jobs 2`,
 each as a subprocess (wall time, including start-up), and checks the Dask output has the same rows.
 
-    python benchmarks/dask_scaling.py [--articles 20000] [--model PATH]
+    python benchmarks/dask_scaling.py [--articles 20000] [--shards 8] [--model PATH] [--corpus labels/]
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--shards", type=int, default=8)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--corpus", type=Path, default=None, help="labels tree or file (default: labels/)")
     args = parser.parse_args()
-    articles, _, _ = labeled_articles()
+    articles, _, _ = labeled_articles(args.corpus)
     tmp = Path(tempfile.mkdtemp())
     shard_dir = tmp / "shards"
     shard_dir.mkdir()

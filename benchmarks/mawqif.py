@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from stance.datasets import ColumnSpec, Dataset, load_dataset, parse_label_map  # noqa: E402
-from stance.evaluate import classification_report  # noqa: E402
+from stance.evaluate import class_metrics  # noqa: E402
 from stance.labels import STANCES  # noqa: E402
 from stance.normalize import normalize  # noqa: E402
 from stance.train import train_model  # noqa: E402
@@ -40,7 +40,7 @@ LABEL_MAP = "Favor=favor,Against=against,None=none,Positive=positive,Negative=ne
 
 def f_avg(gold: list[str], pred: list[str]) -> float:
     """Mean F1 of favor and against, x100."""
-    r = classification_report(gold, pred, STANCES)
+    r = class_metrics(gold, pred, STANCES)
     return 100 * (r["per_class"]["favor"]["f1"] + r["per_class"]["against"]["f1"]) / 2
 
 
@@ -126,7 +126,7 @@ def run(path: str, folds: int = 5, seed: int = 0, inner: int = 5) -> dict:
         out["systems"][name] = {
             "f_avg": f_avg(gold, pred),
             "f_avg_target_mean": float(np.mean(list(per_target.values()))),
-            "macro_f1": 100 * classification_report(gold, pred, STANCES)["macro_f1"],
+            "macro_f1": 100 * class_metrics(gold, pred, STANCES)["macro_f1"],
             "per_target": per_target,
         }
     out["difference"] = out["systems"]["stance learner"]["f_avg"] - out["systems"]["per-target TF-IDF + LR"]["f_avg"]

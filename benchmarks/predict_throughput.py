@@ -1,14 +1,15 @@
 """End-to-end `stance predict` throughput and memory vs a bare scikit-learn pipeline.
 
 In one run:
-- builds a JSONL corpus of N articles by cycling the labeled articles (labels/**),
+- builds a JSONL corpus of N articles by cycling the labeled articles (labels/{train,dev,test}, read
+  with stance.labels.read_labels),
 - bare baseline: TfidfVectorizer (word 1-2 + char 2-5) + LogisticRegression, fitted on the
   training sentences, timed vectorizing and predicting the corpus' sentences (already split:
   no splitting, matching or profiling),
 - `stance predict --format jsonl` on the corpus with --jobs 1 and --jobs 2 (subprocesses, wall time),
 - peak RSS of `stance predict` on 1,000 and on M articles (--memory-articles).
 
-    python benchmarks/predict_throughput.py [--articles 2000] [--memory-articles 20000] [--model PATH]
+    python benchmarks/predict_throughput.py [--articles 2000] [--memory-articles 20000] [--model PATH] [--corpus labels/]
 """
 
 from __future__ import annotations
@@ -29,23 +30,26 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def labeled_articles() -> tuple[list[dict], list[str], list[str]]:
-    """Articles (id, outlet, date, text) and the training sentences with their stance (first target)."""
+def labeled_articles(corpus: Path | None = None) -> tuple[list[dict], list[str], list[str]]:
+    """Articles (id, outlet, date, text) and the training sentences with their stance (first target).
+
+    Read with stance's own label reader: a labels tree gives its train/dev/test files only (working
+    folders such as agreement/ and raw/ are not the corpus); a single label file is also accepted.
+    """
+    from stance.labels import read_labels
+
     arts: dict[str, dict] = {}
-    sents, labels = [], []
-    for f in sorted((ROOT / "labels").glob("*/*.jsonl")):
-        if f.parent.name not in ("train", "dev", "test"):
-            continue
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            a = arts.setdefault(r["article"], {"id": r["article"], "outlet": r.get("outlet"),
-                                               "date": r.get("date"), "lines": []})
-            a["lines"].append(r["text"])
-            if f.parent.name == "train" and r["targets"]:
-                sents.append(r["text"])
-                labels.append(r["targets"][0]["stance"])
+    train: list[tuple[str, str]] = []
+    labeled: list[tuple[str, str]] = []
+    for r in read_labels(corpus or ROOT / "labels"):
+        a = arts.setdefault(r.article, {"id": r.article, "outlet": r.outlet, "date": r.date, "lines": []})
+        a["lines"].append(r.text)
+        if r.targets:
+            labeled.append((r.text, r.targets[0].stance))
+            if Path(r.path).parent.name == "train":
+                train.append(labeled[-1])
+    train = train or labeled  # a single label file: fit the baseline on all of it
+    sents, labels = [t for t, _ in train], [s for _, s in train]
     out = [{"id": a["id"], "outlet": a["outlet"], "date": a["date"], "text": "\n".join(a["lines"])}
            for a in arts.values()]
     return out, sents, labels
@@ -89,18 +93,19 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--memory-articles", type=int, default=20000)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--corpus", type=Path, default=None, help="labels tree or file (default: labels/)")
     args = parser.parse_args()
-    run(args.articles, args.memory_articles, args.model)
+    run(args.articles, args.memory_articles, args.model, args.corpus)
 
 
-def run(n_articles: int, memory_articles: int, model: str | None) -> None:
+def run(n_articles: int, memory_articles: int, model: str | None, corpus: Path | None = None) -> None:
     """Build the corpus, time both pipelines, print the figures."""
     sys.path.insert(0, str(ROOT))
     from stance.cache import load_model
     from stance.sentences import split_sentences
 
     load_model(model)  # build the default model once, outside the timings
-    articles, train_sents, train_labels = labeled_articles()
+    articles, train_sents, train_labels = labeled_articles(corpus)
     tmp = Path(tempfile.mkdtemp())
     corpus = tmp / "corpus.jsonl"
     n_sent = write_corpus(articles, n_articles, corpus)
@@ -127,11 +132,11 @@ def run(n_articles: int, memory_articles: int, model: str | None) -> None:
           f"  speed-up over 1 job {t1 / t2:.2f}x")
     if memory_articles:
         small, big = tmp / "small.jsonl", tmp / "big.jsonl"
-        write_corpus(articles, 1000, small)
+        write_corpus(articles, min(1000, memory_articles), small)
         write_corpus(articles, memory_articles, big)
         _, rss_small, _ = run_predict(small, 1, model)
         _, rss_big, _ = run_predict(big, 1, model)
-        print(f"peak RSS: 1000 articles {rss_small / 1024:.0f} MiB, {memory_articles} articles "
+        print(f"peak RSS: {min(1000, memory_articles)} articles {rss_small / 1024:.0f} MiB, {memory_articles} articles "
               f"{rss_big / 1024:.0f} MiB (difference {(rss_big - rss_small) / 1024:.0f} MiB)")
 
 

@@ -7,7 +7,7 @@ In one run, alternating the two so that machine load hits both alike:
 - ``stance --help`` and ``stance actors`` (no model, no scikit-learn),
 and prints the median wall time of N runs (default 5) of each and the ratios to the baseline.
 
-    python benchmarks/startup.py [--runs 5]
+    python benchmarks/startup.py [--runs 5] [--model PATH]
 """
 
 from __future__ import annotations
@@ -45,11 +45,13 @@ def main() -> None:
     """Time the commands and print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--model", default=None, help="model file (default: the cached default model)")
     args = parser.parse_args()
     stance = stance_command()
+    model = ["--model", args.model] if args.model else []
     commands = {
         "python -c 'import numpy, scipy.sparse'": [sys.executable, "-c", "import numpy, scipy.sparse"],
-        "stance predict (seed, warm cache)": stance + ["predict", "--format", "jsonl", str(SEED)],
+        "stance predict (seed, warm cache)": stance + ["predict", *model, "--format", "jsonl", str(SEED)],
         "stance --help": stance + ["--help"],
         "stance actors": stance + ["actors"],
     }

@@ -10,12 +10,12 @@ pipeline on the same sentences, and peak memory for 1,000 vs
 ``--memory-articles`` articles.
 
     python benchmarks/throughput.py [--repeat 300] [--corpus labels/] [--articles 2000] [--memory-articles 20000]
+                                    [--model PATH]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -29,17 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_articles(corpus: Path | None) -> list[str]:
-    """Seed article plus, when present, every labeled article joined by lines."""
+    """Seed article plus, when present, every labeled article (train/dev/test, read with stance's label
+    reader) joined by lines."""
+    from stance.labels import read_labels
+
     articles = [(ROOT / "seeds" / "000_87b51e7b310dad56.txt").read_text(encoding="utf-8")]
     if corpus and corpus.exists():
         by_article: dict[str, list[str]] = {}
-        for f in sorted(corpus.rglob("*.jsonl")):
-            for line in f.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    r = json.loads(line)
-                    if "text" not in r:
-                        continue  # index files (labels/raw/real/index.jsonl) carry no text
-                    by_article.setdefault(r.get("article", f.stem), []).append(r["text"])
+        for r in read_labels(corpus):
+            by_article.setdefault(r.article, []).append(r.text)
         articles += ["\n".join(v) for v in by_article.values()]
     return articles
 
@@ -61,6 +59,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "labels")
     parser.add_argument("--articles", type=int, default=2000, help="end-to-end corpus size (0: skip)")
     parser.add_argument("--memory-articles", type=int, default=20000, help="peak-memory run size (0: skip)")
+    parser.add_argument("--model", default=None, help="model file for the end-to-end run (default model)")
     args = parser.parse_args()
     base = load_articles(args.corpus)
     n_base = sum(len(split_sentences(a)) for a in base)
@@ -73,7 +72,7 @@ def main() -> None:
         n = 0
         for s in split_sentences(text):
             match_actors(s.text, inventory)
-            inventory._memo.clear()  # the corpus repeats itself: measure matching, not the memo
+            inventory.clear_memo()  # the corpus repeats itself: measure matching, not the memo
             n += 1
         return n
 
@@ -98,7 +97,7 @@ def main() -> None:
         from predict_throughput import run
 
         print("\nend to end (stance predict vs bare scikit-learn):")
-        run(args.articles, args.memory_articles, None)
+        run(args.articles, args.memory_articles, args.model, args.corpus)
 
 
 if __name__ == "__main__":

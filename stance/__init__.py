@@ -21,6 +21,7 @@ _EXPORTS = {
     "match_actors": "actors",
     "match_article": "actors",
     "load_model": "cache",
+    "Pair": "features",
     "StanceModel": "model",
     "Edge": "edges",
     "ActorProfile": "profile",
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from .actors import Actor, Inventory, Mention, load_actors, match_actors, match_article
     from .cache import load_model
     from .edges import Edge
+    from .features import Pair
     from .model import StanceModel
     from .normalize import normalize, normalize_with_offsets
     from .profile import ActorProfile, ArticleProfile, SentenceScore, score_article, score_sentences

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .normalize import Normalized, normalize, normalize_with_offsets
+from .util import BoundedDict
 
 __all__ = [
     "Actor",
@@ -62,6 +63,8 @@ _TATWEEL = "\u0640"
 _NISBA_SUFFIXES = ("", "ه", "ين", "ون", "ان", "ات", "ا")
 _CONJUNCTIONS = ("", "و", "ف")
 _PREPOSITIONS = ("", "ب", "ل", "ك")
+_MEMO_SIZE = 20000
+_CANDIDATE_CACHE_SIZE = 500000
 
 
 class ActorInventoryError(ValueError):
@@ -212,8 +215,8 @@ class Inventory:
     _index: dict[str, list[_Pattern]] = field(default_factory=dict, repr=False)
     _context_index: dict[str, list["_ContextPattern"]] = field(default_factory=dict, repr=False)
     _actor_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _memo: dict[tuple[str, object], list["Mention"]] = field(default_factory=dict, repr=False)
-    _candidates: dict[str, tuple] = field(default_factory=dict, repr=False)
+    _memo: BoundedDict = field(default_factory=lambda: BoundedDict(_MEMO_SIZE), repr=False)
+    _candidates: BoundedDict = field(default_factory=lambda: BoundedDict(_CANDIDATE_CACHE_SIZE), repr=False)
     _last_words: tuple | None = field(default=None, repr=False)  # (text, norm, words) of the last _match
 
     def __post_init__(self) -> None:
@@ -269,6 +272,10 @@ class Inventory:
 
         text = json.dumps(self.to_records(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def clear_memo(self) -> None:
+        """Forget the sentences matched so far (the memo only serves one batch)."""
+        self._memo.clear()
 
     def extended(self, other: "Inventory") -> "Inventory":
         """This inventory plus ``other``'s actors and contexts (same id: ``other`` wins)."""
@@ -377,14 +384,8 @@ def match_actors(
     if key in memo:
         return list(memo[key])
     mentions = _match(text, inventory, day)
-    if len(memo) >= _MEMO_SIZE:
-        memo.clear()  # a sentence is looked up by the profile and the features, then rarely again
-    memo[key] = mentions
+    memo.put(key, mentions)  # a sentence is looked up by the profile and the features, then rarely again
     return list(mentions)
-
-
-_MEMO_SIZE = 20000
-_CANDIDATE_CACHE_SIZE = 500000
 
 
 def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...], ...]:
@@ -394,9 +395,7 @@ def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...
     if found is None:
         index = inventory._index
         found = tuple(tuple(index[stem]) for stem, _ in _stems(token) if stem in index)
-        if len(cache) >= _CANDIDATE_CACHE_SIZE:
-            cache.clear()
-        cache[token] = found
+        cache.put(token, found)
     return found
 
 

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
+from .util import sha256_files
 from .model import ModelError, StanceModel
 
 __all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key", "default_model_path", "load_model",
@@ -30,8 +31,8 @@ DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json
 
 # The modules whose code decides what the default model is: features, matching, fitting, storing.
 MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
-              "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "data/cues.toml",
-              "data/default_params.json", "data/normalize_chars.json")
+              "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "util.py",
+              "data/cues.toml", "data/default_params.json", "data/normalize_chars.json")
 
 # The default model built by ``python training/ship_default_model.py`` and shipped in the package: used
 # while its recorded key matches the current labels, inventory and code, so a fresh install scores at
@@ -61,14 +62,6 @@ def bundled_actors() -> Path:
     return Path(str(resources.files("stance").joinpath("data/actors.toml")))
 
 
-def _files_hash(files: list[Path], root: Path) -> str:
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(str(f.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(f.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 def default_model_key(labels: Path | None = None, actors: Path | None = None) -> dict[str, str]:
     """What the default model is built from, hashed: labels, inventory, model code, format.
 
@@ -82,9 +75,9 @@ def default_model_key(labels: Path | None = None, actors: Path | None = None) ->
     actors = actors or bundled_actors()
     package = Path(__file__).resolve().parent
     parts = {
-        "labels": _files_hash(sorted(labels.glob("train/*.jsonl")) + sorted(labels.glob("dev/*.jsonl")), labels),
-        "inventory": hashlib.sha256(actors.read_bytes()).hexdigest(),
-        "code": _files_hash([package / name for name in MODEL_CODE], package),
+        "labels": sha256_files(sorted(labels.glob("train/*.jsonl")) + sorted(labels.glob("dev/*.jsonl")), labels),
+        "inventory": sha256_files([actors]),
+        "code": sha256_files([package / name for name in MODEL_CODE], package),
         "versions": f"stance {__version__}, format {FORMAT_VERSION}, features {FEATURES_VERSION}",
     }
     parts["key"] = hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:16]

@@ -6,9 +6,11 @@ built from the bundled labels) once per worker process and kept there, like the
 compiled actor matcher. The rows are exactly the rows ``stance predict --format
 csv`` writes (one per article × actor, or per sentence × actor).
 
-``predict_dask`` is what ``stance predict --engine dask`` runs: it reads JSONL /
-CSV / Parquet shards (local paths or any fsspec URL), reports bad records the
-same way as the single-machine reader, and writes Parquet partitions.
+:func:`predict` is what ``stance predict --engine dask`` runs, the Dask engine beside
+:mod:`stance.local` (same :class:`~stance.engine.ScoringOptions`, same
+:class:`~stance.engine.RunResult`): it reads JSONL / CSV / Parquet shards (local paths
+or any fsspec URL), reports bad records the same way as the single-machine reader,
+and writes Parquet partitions.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Iterable
 
 import pandas as pd
 
-from .output import ARTICLE_CSV_COLUMNS, SENTENCE_CSV_COLUMNS, Formatter
+from .engine import RunResult, ScoringOptions
+from .output import ARTICLE_CSV_COLUMNS, SENTENCE_CSV_COLUMNS, csv_rows, group_entry, missing_field_warning
+from .util import BoundedDict
 
-__all__ = ["score_partitions", "predict_dask", "rows_for"]
+__all__ = ["score_partitions", "predict", "rows_for"]
 
 _TYPES = {"id": "string", "actor": "string", "label": "string", "score": "float64", "favor": "int64",
           "against": "int64", "none": "int64", "mentions": "int64", "sentences": "int64", "salience": "float64",
@@ -45,8 +49,7 @@ def _meta(level: str, extra: Iterable[str] = ()) -> pd.DataFrame:
 
 def rows_for(profiles, level: str = "article") -> list[list]:
     """CSV rows (as lists) of profiles, exactly as ``stance predict --format csv``."""
-    fmt = Formatter("csv", level)
-    return [row for p in profiles for row in fmt._csv_rows(p)]
+    return [row for p in profiles for row in csv_rows(p, level)]
 
 
 def _frame(rows: list[list], level: str, extra: dict[str, list] | None = None) -> pd.DataFrame:
@@ -61,13 +64,17 @@ def _frame(rows: list[list], level: str, extra: dict[str, list] | None = None) -
 
 
 def _score_frame(part: pd.DataFrame, model_ref, text_col: str, id_col: str, date_col: str | None,
-                 level: str, carry: list[str], actors_path: str | None) -> pd.DataFrame:
+                 level: str, carry: list[str], actors_path: str | None, extend: bool = False,
+                 only: tuple[str, ...] = ()) -> pd.DataFrame:
     """Score one partition (runs on a worker; model and matcher cached per process)."""
     from .cache import load_model
+    from .engine import resolve_actor_ids
     from .profile import score_articles, scoring_inventory
 
     model = load_model(model_ref, quiet=True) if not hasattr(model_ref, "predict_proba") else model_ref
-    model, inventory = scoring_inventory(model, actors_path)
+    model, inventory = scoring_inventory(model, actors_path, extend)
+    if only:
+        inventory = _restricted(inventory, tuple(resolve_actor_ids(inventory, only)))
     records = []
     for _, row in part.iterrows():
         text = row[text_col]
@@ -91,8 +98,20 @@ def _score_frame(part: pd.DataFrame, model_ref, text_col: str, id_col: str, date
     return _frame(rows, level, extra)
 
 
+_RESTRICTED = BoundedDict(1)
+
+
+def _restricted(inventory, ids: tuple[str, ...]):
+    """``inventory.restrict(ids)``, once per worker process (the restricted matcher is compiled once)."""
+    key = (id(inventory), ids)
+    if key not in _RESTRICTED:
+        _RESTRICTED.put(key, (inventory.restrict(ids), inventory))  # keep the id alive
+    return _RESTRICTED[key][0]
+
+
 def score_partitions(ddf, text_col: str = "text", id_col: str = "id", model=None, level: str = "article",
-                     date_col: str | None = "date", carry: Iterable[str] = (), actors_path: str | None = None):
+                     date_col: str | None = "date", carry: Iterable[str] = (), actors_path: str | None = None,
+                     extend_actors: bool = False, only: Iterable[str] = ()):
     """Score every article of a Dask DataFrame.
 
     Parameters
@@ -108,6 +127,9 @@ def score_partitions(ddf, text_col: str = "text", id_col: str = "id", model=None
         Rows per article × actor, or per sentence × actor.
     carry : iterable of str
         Input columns copied into every output row (e.g. ``outlet`` for grouping).
+    actors_path, extend_actors, only
+        Score with another inventory file (added to the model's with ``extend_actors``), or only
+        these actor ids (any case).
 
     Returns
     -------
@@ -123,7 +145,7 @@ def score_partitions(ddf, text_col: str = "text", id_col: str = "id", model=None
     elif model is not None:
         ref = str(model)
     return ddf.map_partitions(_score_frame, ref, text_col, id_col, date_col, level, carry, actors_path,
-                              meta=_meta(level, carry), enforce_metadata=False)
+                              extend_actors, tuple(only), meta=_meta(level, carry), enforce_metadata=False)
 
 
 # ---------------------------------------------------------------------------- the CLI engine
@@ -163,18 +185,23 @@ def _split_fields(part: pd.DataFrame, carry: list[str]) -> pd.DataFrame:
     return out
 
 
-def predict_dask(paths: list[str], output: str, *, scheduler: str | None = None, model: str | None = None,
-                 level: str = "article", text_col: str = "text", id_col: str = "id", date_col: str = "date",
-                 group_by: str | None = None, carry: Iterable[str] = (), n_workers: int = 2,
-                 encoding: str = "utf-8", errors: str = "strict", actors_path: str | None = None,
-                 progress=None) -> tuple[int, list[str], dict | None]:
+def predict(paths: list[str], output: str, options: ScoringOptions | None = None, *, scheduler: str | None = None,
+            group_by: str | None = None, carry: Iterable[str] = (), jobs: int = 2) -> RunResult:
     """Score shards on a Dask cluster and write Parquet partitions to ``output``.
 
-    Returns the number of articles scored, the bad-record messages, and the group profiles.
+    ``scheduler`` is the address of a running scheduler; without it a ``LocalCluster`` of ``jobs``
+    worker processes is started. Returns the articles scored, the bad-record messages and, with
+    ``group_by``, the group profiles.
     """
     import dask.dataframe as dd
     from dask import delayed
     from distributed import Client, LocalCluster
+
+    options = options or ScoringOptions()
+    read, model, level, n_workers = options.read, options.model, options.level, jobs
+    text_col, id_col, date_col, encoding, errors = read.text_field, read.id_field, read.date_field, read.encoding, \
+        read.errors
+    result = RunResult()
 
     carry = list(dict.fromkeys([*carry, *([group_by] if group_by and group_by != "month" else [])]))
     cluster = None
@@ -213,12 +240,13 @@ def predict_dask(paths: list[str], output: str, *, scheduler: str | None = None,
         if not frames:
             raise ValueError("no input shards found")
         articles = dd.concat(frames) if len(frames) > 1 else frames[0]
-        scored = score_partitions(articles, "text", "id", model, level, "date", carry, actors_path)
+        scored = score_partitions(articles, "text", "id", model, level, "date", carry, options.actors,
+                                  options.extend_actors, options.only)
         scored = scored.persist()
         Path(output).mkdir(parents=True, exist_ok=True) if "://" not in output else None
         scored.to_parquet(output, write_index=False, overwrite=True)
-        n_articles = int(scored["id"].nunique().compute()) if len(scored.columns) else 0
-        groups = None
+        result.n_articles = int(scored["id"].nunique().compute()) if len(scored.columns) else 0
+        result.errors = list(bad)
         if group_by and level == "article":
             key = "date" if group_by == "month" else group_by
             frame = scored.assign(group=scored[key].astype("string").str.slice(0, 7) if group_by == "month"
@@ -231,8 +259,12 @@ def predict_dask(paths: list[str], output: str, *, scheduler: str | None = None,
             agg = frame.groupby(["group", "actor"]).agg(
                 {"id": "count", "score": "sum", "score2": "sum", "is_against": "sum", "is_favor": "sum",
                  "is_none": "sum", "mentions": "sum"}).compute()
-            groups = _groups_from_sums(agg)
-        return n_articles, bad, groups
+            result.groups = _groups_from_sums(agg)
+            if set(result.groups) == {"unknown"} and other:
+                seen = raw["__fields__"].dropna().head(50).tolist()
+                fields = list(dict.fromkeys(k for f in seen for k in json.loads(f)))
+                result.warnings.append(missing_field_warning(group_by, fields))
+        return result
     finally:
         client.close()
         if cluster is not None:
@@ -241,20 +273,11 @@ def predict_dask(paths: list[str], output: str, *, scheduler: str | None = None,
 
 def _groups_from_sums(agg: pd.DataFrame) -> dict:
     """The same group profiles as GroupAggregator, from per-group sums computed by Dask."""
-    import math
-
     out: dict[str, dict] = {}
     for (group, actor), r in agg.sort_index().iterrows():
-        n, total, squares = int(r["id"]), float(r["score"]), float(r["score2"])
-        mean = total / n
-        var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
-        half = 1.96 * math.sqrt(var / n) if n > 1 else 0.0
-        out.setdefault(str(group), {})[str(actor)] = {
-            "articles": n, "mean_score": round(mean, 4),
-            "ci": [round(max(-1.0, mean - half), 4), round(min(1.0, mean + half), 4)],
-            "labels": {"against": int(r["is_against"]), "favor": int(r["is_favor"]), "none": int(r["is_none"])},
-            "mentions": int(r["mentions"]),
-        }
+        out.setdefault(str(group), {})[str(actor)] = group_entry(
+            int(r["id"]), float(r["score"]), float(r["score2"]), int(r["is_against"]), int(r["is_favor"]),
+            int(r["is_none"]), int(r["mentions"]))
     for group in out:
         out[group] = dict(sorted(out[group].items(), key=lambda kv: -kv[1]["articles"]))
     return out

@@ -10,7 +10,6 @@ public stance sets such as Mawqif (columns ``text``, ``target``, ``stance``,
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from .actors import Inventory
 from .features import Pair
+from .util import sha256_files
 from .labels import SENTIMENTS, STANCES, LabelError, iter_label_files, read_labels
 
 __all__ = ["Dataset", "ColumnSpec", "load_dataset", "parse_label_map"]
@@ -251,13 +251,10 @@ def load_dataset(
     if root.is_dir():
         files += sorted(p for p in root.rglob("*") if p.suffix.lower() in (".csv", ".tsv"))
     data = Dataset()
-    digest = hashlib.sha256()
     for file in files:
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
         if _is_column_file(file, spec) or file.suffix.lower() in (".csv", ".tsv"):
             data.extend(_from_columns(file, spec or ColumnSpec(), inventory))
         else:
             data.extend(_from_labels(file, inventory))
-    data.digest = digest.hexdigest()[:16]
+    data.digest = sha256_files(files)[:16]
     return data

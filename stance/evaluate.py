@@ -11,10 +11,10 @@ from .datasets import Dataset
 from .labels import SENTIMENTS, STANCES
 from .model import StanceModel
 
-__all__ = ["classification_report", "expected_calibration_error", "evaluate_model", "format_report"]
+__all__ = ["class_metrics", "contrast_indices", "expected_calibration_error", "evaluate_model", "format_report"]
 
 
-def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
+def class_metrics(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
     """Per-class precision/recall/F1/support, macro F1, accuracy and confusion matrix.
 
     ``confusion[g][p]`` counts items of gold class ``g`` predicted as ``p``.
@@ -80,7 +80,7 @@ def _evaluate(model: StanceModel, data: Dataset) -> dict:
     classes = [str(c) for c in model.classes_]
     pred = [classes[i] for i in proba.argmax(axis=1)]
     gold = data.stances
-    stance = classification_report(gold, pred, STANCES)
+    stance = class_metrics(gold, pred, STANCES)
     stance["f_avg"] = round((stance["per_class"]["favor"]["f1"] + stance["per_class"]["against"]["f1"]) / 2, 4)
     gold_index = np.array([classes.index(g) if g in classes else -1 for g in gold])
     stance["ece"] = expected_calibration_error(proba, gold_index)
@@ -91,10 +91,10 @@ def _evaluate(model: StanceModel, data: Dataset) -> dict:
     for actor, idx in sorted(by_actor.items()):
         g, p = [gold[i] for i in idx], [pred[i] for i in idx]
         present = [c for c in STANCES if c in g or c in p]  # macro over the classes that occur
-        rep = classification_report(g, p, present)
+        rep = class_metrics(g, p, present)
         stance["per_actor"][actor] = {"n": len(idx), "accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"],
                                       "gold": {c: g.count(c) for c in STANCES}}
-    contrast = _contrast_indices(data)
+    contrast = contrast_indices(data)
     if contrast:
         stance["contrast"] = {
             "n": len(contrast),
@@ -115,7 +115,7 @@ def _evaluate(model: StanceModel, data: Dataset) -> dict:
             sproba = model.sentiment_.predict_proba(model.features_.transform_plain([t for t, _ in lines]))
             sclasses = [str(c) for c in model.sentiment_classes_]
             spred = [sclasses[i] for i in sproba.argmax(axis=1)]
-            sentiment = classification_report([v for _, v in lines], spred, SENTIMENTS)
+            sentiment = class_metrics([v for _, v in lines], spred, SENTIMENTS)
             sentiment["n_sentences"] = len(lines)
             result["sentiment"] = sentiment
     return result
@@ -159,7 +159,7 @@ def _evaluate_holders(model: StanceModel, data: Dataset, proba: np.ndarray, clas
     return out
 
 
-def _contrast_indices(data: Dataset) -> list[int]:
+def contrast_indices(data: Dataset) -> list[int]:
     """Pairs in sentences whose actors get different gold stances."""
     by_sentence: dict[str, list[int]] = defaultdict(list)
     for i, sid in enumerate(data.sentence_ids):

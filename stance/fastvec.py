@@ -15,6 +15,7 @@ from __future__ import annotations
 import scipy.sparse as sp
 
 from .tfidf import WHITE_SPACES, TfidfView, char_wb_ngrams, tfidf_weight
+from .util import BoundedDict
 
 __all__ = ["WordCachedCharVectorizer"]
 
@@ -34,16 +35,14 @@ class WordCachedCharVectorizer:
         self.view = vectorizer
         self._vocabulary = vectorizer.vocabulary_
         self._range = vectorizer.ngram_range
-        self._cache: dict[str, list[int]] = {}
+        self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
 
     def _columns(self, word: str) -> list[int]:
         found = self._cache.get(word)
         if found is None:
             vocabulary = self._vocabulary
             found = [vocabulary[g] for g in char_wb_ngrams(word, *self._range) if g in vocabulary]
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[word] = found
+            self._cache.put(word, found)
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:

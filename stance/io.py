@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
+from .util import current_umask
+
 __all__ = ["Article", "RecordError", "read_articles", "AtomicOutput", "count_records"]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -213,7 +215,10 @@ def read_articles(paths: list[str], opts: ReadOptions | None = None) -> Iterator
             yield RecordError(path, 0, f"cannot open ({exc.strerror})")
             continue
         try:
-            peek = handle.peek(64)[:64] if hasattr(handle, "peek") else b""
+            peekable = hasattr(handle, "peek")
+            peek = handle.peek(64)[:64] if peekable else b""
+            if peekable and not peek and path == "-":
+                handle = io.BytesIO()  # the end of input was read (Ctrl-D on a terminal is not repeated)
             kind = _sniff_kind(path, peek)
             if kind == "jsonl":
                 yield from _read_jsonl(path, handle, opts)
@@ -246,31 +251,36 @@ def count_records(paths: list[str]) -> int | None:
     return total
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 class AtomicOutput:
-    """A text output that is either stdout or a file replaced atomically.
+    """A text output that is either stdout or a file replaced atomically; a context manager.
 
-    Records are written whole (one ``write`` per record). On ``close(ok)`` the
-    temp file replaces the destination; on an interruption the records written
-    so far are kept, also by rename, so the file never ends in a torn line.
+    Records are written whole (one ``write`` per record) to a temp file next to the destination.
+    Leaving the ``with`` block normally, or by Ctrl-C / SIGTERM (``KeyboardInterrupt``), moves the
+    temp file into place (after an interruption it holds the complete records written so far, so
+    the file never ends in a torn line); any other exception removes the temp file and leaves the
+    previous file untouched.
     """
 
     def __init__(self, path: str | None) -> None:
         self.path = path
+        self.tmp: str | None = None
         if path in (None, "-"):
             self.handle: IO[str] = sys.stdout
-            self.tmp = None
         else:
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            os.chmod(self.tmp, 0o666 & ~_umask())
+            os.chmod(self.tmp, 0o666 & ~current_umask())
             self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def __enter__(self) -> "AtomicOutput":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
+            self.close()
+        else:
+            self.discard()
 
     def write(self, record: str) -> None:
         """Write one complete record (it must end with a newline)."""
@@ -288,3 +298,16 @@ class AtomicOutput:
         self.handle.close()
         os.replace(self.tmp, self.path)
         self.tmp = None
+
+    def discard(self) -> None:
+        """Give up: remove the temp file; the destination keeps its previous content."""
+        if self.tmp is None:
+            return
+        self.handle.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+        self.tmp = None
+
+

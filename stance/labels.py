@@ -32,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .actors import Inventory, load_actors, match_actors
 from .normalize import normalize
@@ -489,11 +489,3 @@ def check_corpus(
     report = check_lines(lines, inventory, split_of, pool if pool is not None else default_pool())
     report.problems[:0] = [str(e) for e in errors]
     return report
-
-
-def iter_pairs(lines: Iterable[LabeledLine]) -> Iterator[tuple[LabeledLine, Target]]:
-    """Every decided (line, target) pair."""
-    for ln in lines:
-        for t in ln.targets:
-            if t.stance is not None:
-                yield ln, t

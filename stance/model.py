@@ -30,8 +30,6 @@ from .modelfile import FORMAT_VERSION, ModelError, read_header, read_payload, wr
 
 __all__ = ["fit_temperature", "ModelError", "StanceModel", "FORMAT_VERSION", "read_model_header"]
 
-STANCE_CLASSES = ("against", "favor", "none")
-SENTIMENT_CLASSES = ("negative", "neutral", "positive")
 
 
 def _package_version() -> str:
@@ -257,6 +255,13 @@ class StanceModel(ParamsMixin):
             raise ModelError("this model has no sentiment head (it was trained without sentiment labels)")
         matrix = self.transform(X) if matrix is None else matrix
         return self.sentiment_.predict_proba(matrix[:, self.features_.plain_columns()])
+
+    def feature_names(self) -> np.ndarray:
+        """Names of the feature columns (``view:term``), computed once per model."""
+        names = self.__dict__.get("_feature_names")
+        if names is None:
+            names = self._feature_names = self.features_.get_feature_names_out()
+        return names
 
     @property
     def sentiment_classes_(self) -> np.ndarray:

@@ -28,6 +28,8 @@ from typing import Callable
 
 import numpy as np
 
+from .util import current_umask
+
 __all__ = ["FORMAT_VERSION", "ModelError", "read_header", "read_payload", "write_atomic", "write_model_file"]
 
 FORMAT_VERSION = 3
@@ -179,9 +181,7 @@ def write_atomic(path: str | Path, write: Callable[[object], None]) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
+    os.chmod(tmp, 0o666 & ~current_umask())
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)

@@ -8,10 +8,12 @@ import json
 import math
 from collections import defaultdict
 
+from .explain import describe
+from .formats import FORMAT_ALIASES, plural
 from .profile import ArticleProfile
 
 __all__ = ["Formatter", "GroupAggregator", "EdgeGroups", "ARTICLE_CSV_COLUMNS", "SENTENCE_CSV_COLUMNS",
-           "EDGE_CSV_COLUMNS"]
+           "EDGE_CSV_COLUMNS", "csv_rows", "group_entry", "group_field_warning"]
 
 ARTICLE_CSV_COLUMNS = ["id", "actor", "label", "score", "favor", "against", "none", "mentions", "sentences",
                        "salience", "first_position", "sentiment", "article_sentiment", "n_sentences", "date",
@@ -32,11 +34,27 @@ def _csv_line(values: list) -> str:
     return buffer.getvalue()
 
 
+def csv_rows(p: ArticleProfile, level: str = "article") -> list[list]:
+    """The CSV rows (as lists) of one profile: per actor, or per sentence × actor with ``level="sentence"``."""
+    if level == "sentence":
+        return [[p.id, s.sentence, s.start, s.end, s.actor, s.label, s.score, s.proba.get("favor"),
+                 s.proba.get("against"), s.proba.get("none"), s.sentiment, s.text, s.holder,
+                 s.holder_probability] for s in p.sentences]
+    rows = []
+    for a in p.actors:
+        top = a.evidence[0] if a.evidence else None
+        rows.append([p.id, a.actor, a.label, a.score, a.counts["favor"], a.counts["against"], a.counts["none"],
+                     a.mentions, a.sentences, a.salience, a.first_position, a.sentiment, p.sentiment,
+                     p.n_sentences, p.date, top.start if top else "", top.end if top else "",
+                     top.text if top else ""])
+    return rows
+
+
 class Formatter:
     """Turns profiles into complete output records (strings ending in a newline)."""
 
     def __init__(self, fmt: str, level: str = "article", explain: bool = False) -> None:
-        self.fmt, self.level, self.explain = fmt, level, explain
+        self.fmt, self.level, self.explain = FORMAT_ALIASES.get(fmt, fmt), level, explain
         self.count = 0
 
     # article / sentence records -------------------------------------------
@@ -73,7 +91,7 @@ class Formatter:
         if self.fmt in ("json", "jsonl"):
             return json.dumps(self._dict(profile), ensure_ascii=False)
         if self.fmt == "csv":
-            return "".join(_csv_line(r) for r in self._csv_rows(profile))
+            return "".join(_csv_line(r) for r in csv_rows(profile, self.level))
         return self._table(profile)
 
     def wrap(self, body: str) -> str:
@@ -120,22 +138,9 @@ class Formatter:
                          f"sentences {sentences}")
         return lines
 
-    def _csv_rows(self, p: ArticleProfile) -> list[list]:
-        if self.level == "sentence":
-            return [[p.id, s.sentence, s.start, s.end, s.actor, s.label, s.score, s.proba.get("favor"),
-                     s.proba.get("against"), s.proba.get("none"), s.sentiment, s.text, s.holder,
-                     s.holder_probability] for s in p.sentences]
-        rows = []
-        for a in p.actors:
-            top = a.evidence[0] if a.evidence else None
-            rows.append([p.id, a.actor, a.label, a.score, a.counts["favor"], a.counts["against"], a.counts["none"],
-                         a.mentions, a.sentences, a.salience, a.first_position, a.sentiment, p.sentiment,
-                         p.n_sentences, p.date, top.start if top else "", top.end if top else "",
-                         top.text if top else ""])
-        return rows
-
     def _table(self, p: ArticleProfile) -> str:
-        lines = [f"== {p.id}  ({p.n_sentences} sentences, sentiment {p.sentiment} {p.sentiment_score:+.2f})"]
+        sentiment = f", sentiment {p.sentiment} {p.sentiment_score:+.2f}" if p.sentiment else ""
+        lines = [f"== {p.id}  ({plural(p.n_sentences, 'sentence')}{sentiment})"]
         if p.warnings:
             lines.append("   warning: " + "; ".join(p.warnings))
         if not p.actors:
@@ -151,7 +156,8 @@ class Formatter:
                     snippet = e.text if len(e.text) <= 110 else e.text[:107] + "..."
                     lines.append(f"   {a.actor:<10} [{e.start}:{e.end}] {e.label} {e.score:+.2f}  {snippet}")
                     if self.explain and e.evidence:
-                        lines.append("              why: " + ", ".join(f"{f} ({w:+.2f})" for f, w in e.evidence))
+                        lines.append("              why: " + "; ".join(f"{describe(f, e.text)} ({w:+.2f})"
+                                                                   for f, w in e.evidence))
         if p.edges:
             lines += [x.replace("== ", "   ", 1) if k == 0 else x for k, x in enumerate(self._edge_lines(p))][:1 + 8]
         if self.level == "sentence":
@@ -219,19 +225,60 @@ def month_of(date: str | None) -> str:
     return date[:7] if date and len(date) >= 7 and date[4] == "-" else "unknown"
 
 
+def group_entry(n: int, total: float, squares: float, against: int, favor: int, none: int,
+                mentions: int) -> dict:
+    """One actor in one group, from sums over its ``n`` articles: mean score with a 95% normal CI
+    (clipped to [−1, 1]), label counts, mentions."""
+    mean = total / n
+    var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
+    half = 1.96 * math.sqrt(var / n) if n > 1 else 0.0
+    return {"articles": n, "mean_score": round(mean, 4),
+            "ci": [round(max(-1.0, mean - half), 4), round(min(1.0, mean + half), 4)],
+            "labels": {"against": against, "favor": favor, "none": none},
+            "mentions": mentions}
+
+
+def missing_field_warning(field: str, seen: list[str]) -> str:
+    """The message for a ``--group-by`` field that no article has."""
+    what = "a date" if field == "month" else f"a field {field!r}"
+    fields = ", ".join(seen) if seen else "none besides id and text"
+    return (f"--group-by {field}: no article has {what}, so every article is in group 'unknown' "
+            f"(fields seen: {fields})")
+
+
+def group_field_warning(field: str, profiles: list[ArticleProfile]) -> str | None:
+    """The ``--group-by`` warning for these profiles, or None when some article has the field."""
+    groups = GroupAggregator(field)
+    for p in profiles:
+        groups.key(p)
+    return groups.warning(True)
+
+
 class GroupAggregator:
     """Running per-group, per-actor statistics of article scores (memory ∝ groups × actors)."""
 
     def __init__(self, field: str) -> None:
         self.field = field
         self.stats: dict[str, dict[str, list[float]]] = defaultdict(dict)
+        self.fields_seen: dict[str, None] = {}
+        self.found = 0
 
     def key(self, profile: ArticleProfile) -> str:
         """The group of an article: a carried field, or ``month`` from its date."""
+        if len(self.fields_seen) < 50:
+            self.fields_seen.update(dict.fromkeys(profile.fields))
         if self.field == "month":
-            return month_of(profile.date or str(profile.fields.get("date") or ""))
-        value = profile.fields.get(self.field)
-        return str(value) if value not in (None, "") else "unknown"
+            group = month_of(profile.date or str(profile.fields.get("date") or ""))
+        else:
+            value = profile.fields.get(self.field)
+            group = str(value) if value not in (None, "") else "unknown"
+        self.found += group != "unknown"
+        return group
+
+    def warning(self, scored: bool | None = None) -> str | None:
+        """A warning when no article had the grouping field (a typo such as ``outlett``), else None."""
+        scored = bool(self.stats) if scored is None else scored
+        return missing_field_warning(self.field, list(self.fields_seen)) if scored and not self.found else None
 
     def add(self, profile: ArticleProfile) -> None:
         """Account for one article."""
@@ -253,13 +300,7 @@ class GroupAggregator:
             actors = {}
             for actor, (n, total, squares, against, favor, none, mentions) in sorted(
                     self.stats[group].items(), key=lambda kv: -kv[1][0]):
-                mean = total / n
-                var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
-                half = 1.96 * math.sqrt(var / n) if n > 1 else 0.0
-                actors[actor] = {"articles": n, "mean_score": round(mean, 4),
-                                 "ci": [round(max(-1.0, mean - half), 4), round(min(1.0, mean + half), 4)],
-                                 "labels": {"against": against, "favor": favor, "none": none},
-                                 "mentions": mentions}
+                actors[actor] = group_entry(n, total, squares, against, favor, none, mentions)
             out[group] = actors
         return out
 
@@ -271,11 +312,19 @@ class EdgeGroups:
         from .edges import EdgeAggregator
 
         self.field = field
-        self.edges = EdgeAggregator(GroupAggregator(field).key)
+        self._groups = GroupAggregator(field)
+        self.edges = EdgeAggregator(self._groups.key)
+        self.n_articles = 0
 
     def add(self, profile: ArticleProfile) -> None:
         """Account for one article's edges."""
+        self.n_articles += 1
         self.edges.add(profile)
+
+    def warning(self, scored: bool | None = None) -> str | None:
+        """A warning when no article had the grouping field (as :meth:`GroupAggregator.warning`)."""
+        scored = self.n_articles > 0 if scored is None else scored
+        return self._groups.warning(scored)
 
     def result(self) -> dict[str, list[dict]]:
         """Per group, its edges (see :meth:`stance.edges.EdgeAggregator.result`)."""

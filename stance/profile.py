@@ -6,9 +6,11 @@ actor); ``score_article`` splits an article, scores every pair and builds an
 frozen dataclasses whose ``to_dict()`` is exactly what the CLI writes as JSON.
 
 Roll-up: each sentence score is ``P(favor) − P(against)``; the actor's score is
-their mean weighted by confidence (the top probability of each sentence); the
-actor's label is ``against`` when that score is ≤ −0.1, ``favor`` when ≥ 0.1,
-else ``none``. Evidence sentences are the ones that pull the score most
+their mean weighted by confidence (the top probability of each sentence). The
+actor's label follows one rule (:func:`article_label`), so it never contradicts
+the sentence counts: ``against`` when the score is ≤ −0.1 and at least one
+sentence is labeled ``against``, ``favor`` when the score is ≥ 0.1 and at least
+one sentence is ``favor``, else ``none``. Evidence sentences are the ones that pull the score most
 (|score| × confidence), with offsets into the original article text.
 """
 
@@ -17,22 +19,25 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from .actors import Inventory, match_actors, match_article
 from .edges import NO_HOLDER_NOTE, Edge, article_edges
 from .features import Pair
+from .labels import STANCES
 from .model import StanceModel
 from .normalize import clean_markup
 from .sentences import split_sentences
+from .util import BoundedDict, gc_paused
 
 __all__ = [
     "ActorProfile",
     "ArticleProfile",
     "EmptyTextWarning",
     "SentenceScore",
+    "article_label",
     "score_article",
     "score_articles",
     "score_sentences",
@@ -42,6 +47,22 @@ __all__ = [
 LABEL_THRESHOLD = 0.1
 N_EVIDENCE = 3
 N_NGRAMS = 5
+BLOCK_SENTENCES = 4096
+
+
+def article_label(score: float, counts: dict[str, int]) -> str:
+    """The article-level label of an actor from its score and sentence counts.
+
+    ``against`` (``favor``) needs both a score at or beyond ∓:data:`LABEL_THRESHOLD` and at least one
+    sentence labeled ``against`` (``favor``); otherwise ``none``: no polar sentence, or a score within
+    ±:data:`LABEL_THRESHOLD` (weak or cancelling polar sentences). So a polar label always has sentences
+    behind it and the score's sign.
+    """
+    if score <= -LABEL_THRESHOLD and counts.get("against", 0):
+        return "against"
+    if score >= LABEL_THRESHOLD and counts.get("favor", 0):
+        return "favor"
+    return "none"
 
 
 class EmptyTextWarning(UserWarning):
@@ -50,6 +71,13 @@ class EmptyTextWarning(UserWarning):
 
 def _r(x: float) -> float:
     return round(float(x), 4)
+
+
+def _ngram_dicts(evidence: tuple[tuple[str, float], ...], sentence: str) -> list[dict[str, object]]:
+    """Evidence features as JSON: the feature name, its weight and what it reads in words."""
+    from .explain import describe
+
+    return [{"feature": f, "weight": w, "reads": describe(f, sentence)} for f, w in evidence]
 
 
 @dataclass(frozen=True)
@@ -121,7 +149,7 @@ class SentenceScore:
             "holder_probability": self.holder_probability,
         }
         if self.evidence:
-            out["evidence"] = [{"feature": f, "weight": w} for f, w in self.evidence]
+            out["evidence"] = _ngram_dicts(self.evidence, self.text)
         return out
 
 
@@ -161,7 +189,7 @@ class ActorProfile:
             "evidence": [
                 {"sentence": s.sentence, "start": s.start, "end": s.end, "text": s.text,
                  "label": s.label, "score": s.score}
-                | ({"ngrams": [{"feature": f, "weight": w} for f, w in s.evidence]} if s.evidence else {})
+                | ({"ngrams": _ngram_dicts(s.evidence, s.text)} if s.evidence else {})
                 for s in self.evidence
             ],
         }
@@ -222,11 +250,7 @@ class _Explainer:
     """Top-contributing features of a linear head (cached feature names)."""
 
     def __init__(self, model: StanceModel) -> None:
-        names = getattr(model, "_feature_names_cache", None)
-        if names is None:
-            names = model.features_.get_feature_names_out()
-            model._feature_names_cache = names
-        self.names = names
+        self.names = model.feature_names()
         self.coef = model.stance_.coef_
         self.classes = [str(c) for c in model.classes_]
 
@@ -283,7 +307,7 @@ def _score_pairs(
     return out
 
 
-_SCORING: dict[tuple, tuple] = {}
+_SCORING = BoundedDict(1)  # the last (model, inventory file) pair, per process
 
 
 def scoring_inventory(model: StanceModel, actors_path: str | None = None,
@@ -302,8 +326,7 @@ def scoring_inventory(model: StanceModel, actors_path: str | None = None,
     key = (id(model), id(loaded), extend)
     if key not in _SCORING:
         inventory = model.inventory_.extended(loaded) if extend else loaded
-        _SCORING.clear()
-        _SCORING[key] = (model.with_inventory(inventory), inventory, model, loaded)  # keep ids alive
+        _SCORING.put(key, (model.with_inventory(inventory), inventory, model, loaded))  # keep ids alive
     return _SCORING[key][0], _SCORING[key][1]
 
 
@@ -316,7 +339,7 @@ def _resolve(model: StanceModel | None, actors: Inventory | None) -> tuple[Stanc
         actors = model.inventory_
     # The sentence memo only serves one batch (the profile and the features look each sentence up);
     # starting empty keeps repeated corpora from being scored from memory.
-    actors._memo.clear()
+    actors.clear_memo()
     return model, actors
 
 
@@ -426,8 +449,18 @@ def score_articles(
     model: StanceModel | None = None,
     actors: Inventory | None = None,
     explain: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ArticleProfile]:
-    """Score several ``(text, date, id, fields)`` articles in one vectorization batch."""
+    """Score several ``(text, date, id, fields)`` articles in one vectorization batch.
+
+    Sentences are vectorized and scored in blocks of :data:`BLOCK_SENTENCES`; ``progress`` is called
+    after each block with the sentences done and the total (a long article shows its progress).
+    """
+    with gc_paused():
+        return _score_articles(records, model, actors, explain, progress)
+
+
+def _score_articles(records, model, actors, explain, progress) -> list[ArticleProfile]:
     model, actors = _resolve(model, actors)
     prepared = []
     items: list[tuple] = []
@@ -451,13 +484,28 @@ def score_articles(
         prepared.append((text, day, art_id, extra or {}, sentences, notes))
     for p in prepared:
         for message in p[5]:
-            warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=2)
-    plain = model.features_.transform_plain([s.text for p in prepared for s in p[4]])
-    first_row = np.cumsum([0] + [len(p[4]) for p in prepared])
-    plain_rows = [int(first_row[owner]) + it[0] for owner, it in zip(owners, items)]
-    sentiment_of = _sentence_sentiments(model, prepared, plain)
-    item_sentiments = [sentiment_of[owner][it[0]] for owner, it in zip(owners, items)] if model.sentiment_ else None
-    scores = _score_pairs(model, items, explain, item_sentiments, plain, plain_rows)
+            warnings.warn(f"{p[2] or 'article'}: {message}; the profile is empty", EmptyTextWarning, stacklevel=3)
+    texts = [s.text for p in prepared for s in p[4]]
+    first_row = [int(x) for x in np.cumsum([0] + [len(p[4]) for p in prepared])]
+    rows = [first_row[owner] + it[0] for owner, it in zip(owners, items)]
+    sentiments: list[dict[str, float]] = []  # per sentence, in ``texts`` order
+    scores: list[SentenceScore] = []
+    done = 0  # items scored
+    for start in range(0, len(texts), BLOCK_SENTENCES):  # blocks: bounded memory, progress on long texts
+        end = min(start + BLOCK_SENTENCES, len(texts))
+        plain = model.features_.transform_plain(texts[start:end])
+        sentiments += _sentiment_rows(model, plain)
+        last = done
+        while last < len(items) and rows[last] < end:
+            last += 1
+        block_rows = rows[done:last]
+        item_sentiments = [sentiments[r] for r in block_rows] if model.sentiment_ is not None else None
+        scores += _score_pairs(model, items[done:last], explain, item_sentiments, plain,
+                               [r - start for r in block_rows])
+        done = last
+        if progress is not None:
+            progress(end, len(texts))
+    sentiment_of = [sentiments[first_row[n]:first_row[n + 1]] for n in range(len(prepared))]
     per_article: list[list[SentenceScore]] = [[] for _ in prepared]
     for owner, sc in zip(owners, scores):
         original = prepared[owner][0]
@@ -474,20 +522,13 @@ def score_articles(
     ]
 
 
-def _sentence_sentiments(model: StanceModel, prepared: list, plain) -> list[list[dict[str, float]]]:
-    """Sentiment probabilities of every sentence of every article (with or without actors)."""
+def _sentiment_rows(model: StanceModel, plain) -> list[dict[str, float]]:
+    """Sentiment probabilities of the sentences whose plain features are ``plain`` (none without a head)."""
     if model.sentiment_ is None or plain.shape[0] == 0:
-        return [[] for _ in prepared]
+        return []
     proba = model.sentiment_.predict_proba(plain)
     classes = [str(c) for c in model.sentiment_classes_]
-    out, k = [], 0
-    for p in prepared:
-        rows = []
-        for _ in p[4]:
-            rows.append({c: float(v) for c, v in zip(classes, proba[k])})
-            k += 1
-        out.append(rows)
-    return out
+    return [{c: float(v) for c, v in zip(classes, row)} for row in proba]
 
 
 def _polarity(proba: dict[str, float]) -> float:
@@ -506,7 +547,8 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
         weights = np.array([s.confidence for s in group])
         values = np.array([s.score for s in group])
         score = float((weights * values).sum() / weights.sum())
-        label = "against" if score <= -LABEL_THRESHOLD else "favor" if score >= LABEL_THRESHOLD else "none"
+        counts = {c: sum(s.label == c for s in group) for c in STANCES}
+        label = article_label(score, counts)
         ranked = sorted(group, key=lambda s: -abs(s.score) * s.confidence)
         if label != "none":
             ranked = [s for s in ranked if (s.score < 0) == (label == "against")] or ranked
@@ -523,7 +565,7 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
             first_sentence=first,
             label=label,
             score=_r(score),
-            counts={c: sum(s.label == c for s in group) for c in ("favor", "against", "none")},
+            counts=counts,
             sentiment=_r(np.mean([_polarity(s.sentiment_proba) for s in group])),
             evidence=tuple(ranked[:N_EVIDENCE]),
         ))

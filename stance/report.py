@@ -15,13 +15,17 @@ import io
 import json
 from collections import defaultdict
 from importlib import resources
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .edges import NO_HOLDER_NOTE
+from .explain import describe
 from .output import GroupAggregator, month_of
 from .profile import ArticleProfile
 
-__all__ = ["render_report"]
+if TYPE_CHECKING:
+    from .actors import Inventory
+
+__all__ = ["actor_colors", "render_report"]
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
            "#7f7f7f", "#d62728", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
@@ -69,7 +73,20 @@ def _heatmap(groups: dict[str, dict[str, dict]], actors: list[str], title: str) 
     return svg
 
 
-def _timeseries(months: dict[str, dict[str, list[float]]], actors: list[str]) -> str:
+def actor_colors(actor_ids: Iterable[str], inventory: Inventory | None = None) -> dict[str, str]:
+    """A fixed colour per actor: its place in the inventory picks it from :data:`PALETTE` (an id the
+    inventory lacks gets one from a hash of the id), whatever else the report shows."""
+    import zlib
+
+    if inventory is None:
+        from .actors import load_actors
+
+        inventory = load_actors()
+    place = {actor_id: k for k, actor_id in enumerate(inventory.ids)}
+    return {a: PALETTE[(place[a] if a in place else zlib.crc32(a.encode())) % len(PALETTE)] for a in actor_ids}
+
+
+def _timeseries(months: dict[str, dict[str, list[float]]], actors: list[str], colors: dict[str, str]) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -77,11 +94,11 @@ def _timeseries(months: dict[str, dict[str, list[float]]], actors: list[str]) ->
 
     ordered = sorted(m for m in months if m != "unknown")
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    for k, actor in enumerate(actors):
+    for actor in actors:
         xs = [m for m in ordered if actor in months[m]]
         if xs:
             ys = [sum(months[m][actor]) / len(months[m][actor]) for m in xs]
-            ax.plot(xs, ys, marker="o", label=actor, color=PALETTE[k % len(PALETTE)])
+            ax.plot(xs, ys, marker="o", label=actor, color=colors[actor])
     ax.axhline(0, color="#999", linewidth=0.8)
     ax.set_ylim(-1.05, 1.05)
     ax.set_ylabel("mean stance score")
@@ -231,7 +248,8 @@ def _article_payload(p: ArticleProfile, text: str, anchor: str) -> dict:
         entry = sentences.setdefault(s.sentence, {"index": s.sentence, "start": s.start, "end": s.end, "scores": {}})
         entry["scores"][s.actor] = {
             "label": s.label, "score": s.score, "proba": s.proba, "sentiment": s.sentiment,
-            "evidence": [f for f, _ in s.evidence[:5]], "holder": s.holder, "holder_probability": s.holder_probability,
+            "evidence": [describe(f, s.text) for f, _ in s.evidence[:5]], "holder": s.holder,
+            "holder_probability": s.holder_probability,
         }
     mentions = sorted({(m[0], m[1], s.actor) for s in p.sentences for m in s.mentions})
     return {
@@ -254,8 +272,13 @@ def render_report(
     items: Iterable[tuple[ArticleProfile, str]],
     group_by: str | None = None,
     title: str = "stance report",
+    inventory: Inventory | None = None,
 ) -> str:
-    """Render profiles (each with its original text) into one HTML page."""
+    """Render profiles (each with its original text) into one HTML page.
+
+    ``inventory`` fixes each actor's colour by its place in it (default: the bundled inventory), so an
+    actor has the same colour in every report.
+    """
     import jinja2
 
     profiles: list[ArticleProfile] = []
@@ -272,7 +295,7 @@ def render_report(
         for a in p.actors:
             by_count[a.actor] += 1
     actors = sorted(by_count, key=lambda a: -by_count[a])
-    colors = {a: PALETTE[k % len(PALETTE)] for k, a in enumerate(actors)}
+    colors = actor_colors(actors, inventory)
     shown = profiles[:MAX_ARTICLE_VIEWS]
     anchors = [f"article-{k}" for k in range(len(profiles))]
     names = {a.actor: a.name_ar for p in profiles for a in p.actors}
@@ -303,7 +326,7 @@ def render_report(
         top_actors = actors[:20]
         heatmap = _heatmap(groups, top_actors, f"Mean stance score by {group_by or 'corpus'} and actor")
         dated = [m for m in months if m != "unknown"]
-        series = _timeseries(months, top_actors[:8]) if len(dated) >= 2 else None
+        series = _timeseries(months, top_actors[:8], colors) if len(dated) >= 2 else None
         tables = []
         for a in top_actors:
             ranked = sorted(extremes[a])

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .util import gc_paused
+
 __all__ = ["Sentence", "split_sentences"]
 
 _TERMINATORS = ".!?\u061f\u061b;\u06d4"
@@ -23,7 +25,7 @@ _BOUNDARY_RE = re.compile(
 _LINE_RE = re.compile(r"[^\n\r\u2028\u2029\u0085]+")
 _BULLET_RE = re.compile(r"(?:[-*\u2022\u25cf\u25aa\u2013\u2014>]+|\(?\d{1,3}[.)-](?=\s))\s*")
 _ABBREVIATIONS = frozenset({"د", "م", "أ", "ج", "ص", "ق", "ه", "هـ", "ت", "ش", "ك", "ح", "إلخ", "الخ", "ق.م", "مثلا"})
-_WORD_BEFORE_RE = re.compile(r"(\w+)$")
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 MAX_CHARS = 1500  # longer runs without a boundary (scraped walls of text) are cut at a comma or space
 
 
@@ -41,15 +43,27 @@ class Sentence:
         return {"index": self.index, "start": self.start, "end": self.end, "text": self.text}
 
 
-def _is_abbreviation(line: str, dot: int) -> bool:
-    """True when the period at ``dot`` closes an abbreviation or an initial."""
-    word = _WORD_BEFORE_RE.search(line, 0, dot)
-    if word is None:
+def _is_abbreviation(line: str, dot: int, first_char: int) -> bool:
+    """True when the period at ``dot`` closes an abbreviation or an initial.
+
+    Looks back from ``dot`` only (the word before it), so the cost per period does not grow with
+    the line; ``first_char`` is the index of the line's first non-space character.
+    """
+    start = dot
+    while start > 0 and _is_word_char(line[start - 1]):
+        start -= 1
+        if dot - start > _LONGEST_ABBREVIATION and not line[start].isdigit():
+            return False  # longer than any abbreviation, and not a number
+    if start == dot:
         return False
-    token = word.group(1)
+    token = line[start:dot]
     if token.isdigit():
-        return not line[: word.start()].strip()  # "1." numbering a list item
+        return start <= first_char  # "1." numbering a list item
     return len(token) == 1 or token in _ABBREVIATIONS
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what the regex class \w matches in str patterns
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -98,16 +112,22 @@ def split_sentences(text: str) -> list[Sentence]:
     >>> [s.text for s in split_sentences("بغداد تندد\\nقال د. علي إن النمو بلغ 3.5%. وانتهى.")]
     ['بغداد تندد', 'قال د. علي إن النمو بلغ 3.5%.', 'وانتهى.']
     """
+    with gc_paused():
+        return _split(text)
+
+
+def _split(text: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     for line in _LINE_RE.finditer(text):
         line_start, line_text = line.start(), line.group()
         piece_start = 0
+        first_char = len(line_text) - len(line_text.lstrip())
         for match in _BOUNDARY_RE.finditer(line_text):
             first = match.start()
             marks = match.group().rstrip(_CLOSERS)
             if marks.startswith(".."):
                 continue  # ellipsis
-            if marks == "." and _is_abbreviation(line_text, first):
+            if marks == "." and _is_abbreviation(line_text, first, first_char):
                 continue
             spans.append((line_start + piece_start, line_start + match.end()))
             piece_start = match.end()

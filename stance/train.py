@@ -46,7 +46,7 @@ def _note(progress: Callable[[str], None] | None, message: str) -> None:
 
 def selection_score(gold: Sequence[str], pred: Sequence[str], kinds: Sequence[str] | None = None) -> float:
     """Stance macro-F1 (over the classes that occur); with several kinds of text, the mean of the kinds' figures."""
-    from .evaluate import classification_report
+    from .evaluate import class_metrics
 
     gold, pred = list(gold), list(pred)
     kinds = list(kinds) if kinds is not None else ["all"] * len(gold)
@@ -57,7 +57,7 @@ def selection_score(gold: Sequence[str], pred: Sequence[str], kinds: Sequence[st
     for idx in groups.values():
         g, p = [gold[i] for i in idx], [pred[i] for i in idx]
         present = [c for c in STANCES if c in g or c in p]  # a class absent from a small part is not a zero
-        scores.append(classification_report(g, p, present)["macro_f1"])
+        scores.append(class_metrics(g, p, present)["macro_f1"])
     return float(np.mean(scores)) if scores else 0.0
 
 
@@ -263,7 +263,7 @@ def _choose_sentiment_c(
     train: Dataset, held_out: Dataset, chosen: dict, method: str, search: list, progress
 ) -> float:
     """The sentiment head's C with the best held-out sentiment macro-F1 (plain views only)."""
-    from .evaluate import classification_report
+    from .evaluate import class_metrics
     from .labels import SENTIMENTS
 
     features = _FITTED.get(_feature_key(chosen))
@@ -293,7 +293,7 @@ def _choose_sentiment_c(
             gold += [v for _, v in eval_lines]
         if not gold:
             continue
-        score = classification_report(gold, pred, SENTIMENTS)["macro_f1"]
+        score = class_metrics(gold, pred, SENTIMENTS)["macro_f1"]
         search.append({"params": {"sentiment_C": c}, "sentiment_score": round(score, 4)})
         _note(progress, f"  sentiment_C={c}: held-out sentiment macro-F1 {score:.3f}")
         if score > best[0]:

@@ -90,23 +90,41 @@ def test_group_by_matches_local(model_path, shards, tmp_path):
             assert w["mean_score"] == pytest.approx(v["mean_score"], abs=2e-4)
 
 
-def _slow_frame(part):
-    time.sleep(0.3)
+def _gated_frame(part, gate):
+    """Mark that this partition started (by worker pid), then wait until the test opens the gate."""
+    (Path(gate) / f"started-{os.getpid()}-{time.monotonic_ns()}").touch()
+    while not (Path(gate) / "go").exists():
+        time.sleep(0.02)
     return part
 
 
-def test_score_partitions_survives_a_killed_worker(client, model_path):
+def test_score_partitions_survives_a_killed_worker(client, model_path, tmp_path):
+    """A worker is killed while it is running a partition (every partition waits at a gate until the test
+    has killed it): the result still has every article once (Dask retries the lost task)."""
+    from functools import partial
+
     text = SEED.read_text(encoding="utf-8")
     pdf = pd.DataFrame({"id": [f"a{i}" for i in range(80)], "text": [text] * 80, "date": ["2024-01-24"] * 80})
-    ddf = dd.from_pandas(pdf, npartitions=16).map_partitions(_slow_frame, meta=pdf.iloc[:0])
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    ddf = dd.from_pandas(pdf, npartitions=16).map_partitions(partial(_gated_frame, gate=str(gate)),
+                                                             meta=pdf.iloc[:0])
     future = client.compute(score_partitions(ddf, model=model_path))
-    time.sleep(1.5)
-    victim = sorted(client.scheduler_info()["workers"])[0]
+    pids = client.run(os.getpid)  # worker address -> pid
+    deadline = time.monotonic() + 120
+    busy = set()
+    while not busy and time.monotonic() < deadline:
+        busy = {addr for addr, pid in pids.items() if list(gate.glob(f"started-{pid}-*"))}
+        time.sleep(0.02)  # polling for an event; the outcome does not depend on this interval
+    assert busy, "no worker started a partition"
+    victim = sorted(busy)[0]
     from distributed.comm.core import CommClosedError
 
     with pytest.raises((CommClosedError, OSError)):  # the worker dies before it can answer
-        client.run(os._exit, 1, workers=[victim])  # the nanny restarts it; the scheduler retries its tasks
+        client.run(os._exit, 1, workers=[victim])  # mid-partition; the nanny restarts it
+    (gate / "go").touch()
     result = future.result(timeout=180)
+    assert len(list(gate.glob("started-*"))) > 16, "the killed worker's partition was not run again"
     per_article = result.groupby("id")["actor"].apply(list)
     assert sorted(per_article.index) == sorted(pdf["id"])
     assert all(len(v) == len(set(v)) for v in per_article)  # nothing duplicated
@@ -114,7 +132,15 @@ def test_score_partitions_survives_a_killed_worker(client, model_path):
 
 
 def test_model_object_is_shipped_once(client, model_path):
+    """The model is one task of the graph that every partition depends on, not a copy inside each task."""
+    import cloudpickle
+
     model = StanceModel.load(model_path)
-    pdf = pd.DataFrame({"id": ["x", "y"], "text": ["قصفت واشنطن مواقع الحشد الشعبي."] * 2})
-    out = score_partitions(dd.from_pandas(pdf, npartitions=2), model=model).compute()
-    assert set(out["actor"]) == {"US", "PMF"}
+    size = len(cloudpickle.dumps(model))
+    pdf = pd.DataFrame({"id": [f"x{i}" for i in range(4)], "text": ["قصفت واشنطن مواقع الحشد الشعبي."] * 4})
+    scored = score_partitions(dd.from_pandas(pdf, npartitions=4), model=model)
+    graph = dict(scored.__dask_graph__())
+    holding = [key for key, task in graph.items() if len(cloudpickle.dumps(task)) > size // 2]
+    assert len(holding) == 1, f"{len(holding)} tasks carry the model"
+    out = scored.compute()
+    assert set(out["actor"]) == {"US", "PMF"} and len(out) == 8

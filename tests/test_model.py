@@ -1,6 +1,7 @@
 import json
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 from stance.actors import load_actors
 from stance.datasets import ColumnSpec, load_dataset, parse_label_map
-from stance.evaluate import classification_report, evaluate_model, expected_calibration_error
+from stance.evaluate import class_metrics, evaluate_model, expected_calibration_error
 from stance.features import Pair
 from stance.model import ModelError, StanceModel
 
@@ -64,7 +65,7 @@ def test_column_file_with_label_map():
 def test_hand_computed_metrics():
     gold = ["favor", "favor", "against", "none", "none", "none"]
     pred = ["favor", "none", "against", "against", "none", "none"]
-    r = classification_report(gold, pred, ["favor", "against", "none"])
+    r = class_metrics(gold, pred, ["favor", "against", "none"])
     assert r["per_class"]["favor"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
     assert r["per_class"]["against"]["precision"] == 0.5 and r["per_class"]["against"]["f1"] == 0.6667
     assert r["per_class"]["none"]["f1"] == round(2 * (2 / 3) * (2 / 3) / (4 / 3), 4)
@@ -108,6 +109,65 @@ def test_concurrent_default_model_build(tmp_path, monkeypatch):
     files = list((tmp_path / "home").glob("default-*.model"))
     assert len(files) == 1
     assert StanceModel.load(files[0]).predict([Pair("قصفت واشنطن الحشد الشعبي", "PMF")])[0] in {"against", "favor", "none"}
+
+
+def _first_use_counting_builds(home, labels, marker):
+    os.environ["STANCE_HOME"] = home
+    import stance.cache as cache
+
+    cache.bundled_labels = lambda: Path(labels)
+    real = cache.build_default_model
+
+    def counting(path, progress=None):
+        Path(marker).write_text("built", encoding="utf-8")
+        return real(path, progress)
+
+    cache.build_default_model = counting
+    cache.load_model(quiet=True)
+
+
+def _waiting_on(inode: int) -> bool:
+    """Some process is blocked on a lock of this inode (a '->' line of /proc/locks)."""
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields and any(f.endswith(f":{inode}") for f in fields):
+            return True
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks")
+def test_first_use_waits_for_a_build_in_progress(tmp_path, monkeypatch, model_path):
+    """While another process holds the build lock, a first use blocks on it and then loads the model that
+    process built: it never builds a second copy (checked through /proc/locks, not by timing)."""
+    import fcntl
+    import shutil
+
+    import stance.cache as cache
+
+    labels = tmp_path / "labels"
+    (labels / "train").mkdir(parents=True)
+    (labels / "train" / "tiny.jsonl").write_bytes((DATA / "tiny.jsonl").read_bytes())
+    monkeypatch.setattr(cache, "bundled_labels", lambda: labels)
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path / "home"))
+    target = cache.default_model_path()
+    target.parent.mkdir(parents=True)
+    marker = tmp_path / "built"
+    with open(target.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # "another process" is building
+        inode = os.fstat(lock.fileno()).st_ino
+        child = multiprocessing.get_context("fork").Process(
+            target=_first_use_counting_builds, args=(str(tmp_path / "home"), str(labels), str(marker)))
+        child.start()
+        deadline = time.monotonic() + 120
+        while not (_waiting_on(inode) or marker.exists() or not child.is_alive() or time.monotonic() > deadline):
+            time.sleep(0.01)  # polling for an event; the outcome does not depend on this interval
+        waited = _waiting_on(inode)
+        assert waited and not marker.exists(), "the first use did not wait for the build lock"
+        shutil.copy(model_path, target)  # the other process finishes its build
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    child.join(120)
+    assert child.exitcode == 0
+    assert not marker.exists(), "a second copy of the default model was built"
 
 
 def test_bundled_labels_ship_with_the_package():

@@ -69,3 +69,42 @@ def test_html_markup_is_ignored_but_offsets_slice_the_original(model):
         assert text[s.start:s.end] == s.text
         for start, end, surface in s.mentions:
             assert text[start:end] == surface
+
+
+@pytest.mark.parametrize("score,counts,label", [
+    (-0.13, {"favor": 0, "against": 0, "none": 1}, "none"),     # IRI on the seed: no against sentence
+    (0.24, {"favor": 0, "against": 0, "none": 1}, "none"),      # UN: no favor sentence
+    (-0.53, {"favor": 0, "against": 6, "none": 6}, "against"),
+    (-0.05, {"favor": 0, "against": 1, "none": 5}, "none"),     # one weak against among many none
+    (0.02, {"favor": 1, "against": 1, "none": 0}, "none"),      # polar sentences that cancel out
+    (0.67, {"favor": 6, "against": 0, "none": 0}, "favor"),
+])
+def test_article_label_rule(score, counts, label):
+    from stance.profile import article_label
+
+    assert article_label(score, counts) == label
+
+
+def test_article_label_never_contradicts_the_counts(model, seed_text):
+    """A polar article label always has at least one sentence with that label behind it."""
+    lines = seed_text.splitlines()
+    for k in range(len(lines)):
+        p = score_article("\n".join(lines[k:k + 3]), model=model)
+        for a in p.actors:
+            assert a.label == "none" or a.counts[a.label] > 0, (a.actor, a.label, a.score, a.counts)
+            assert a.label != "against" or a.score < 0
+            assert a.label != "favor" or a.score > 0
+
+
+def test_scoring_in_blocks_changes_nothing_and_reports_progress(model, seed_text, monkeypatch):
+    import stance.profile as profile
+
+    whole = [p.to_dict(sentences=True) for p in profile.score_articles(
+        [(seed_text, None, "a", None), ("قصفت واشنطن مواقع الحشد الشعبي.", None, "b", None)], model, explain=True)]
+    monkeypatch.setattr(profile, "BLOCK_SENTENCES", 3)
+    seen = []
+    blocks = [p.to_dict(sentences=True) for p in profile.score_articles(
+        [(seed_text, None, "a", None), ("قصفت واشنطن مواقع الحشد الشعبي.", None, "b", None)], model, explain=True,
+        progress=lambda done, total: seen.append((done, total)))]
+    assert blocks == whole
+    assert seen == [(k, 17) for k in (3, 6, 9, 12, 15, 17)]

@@ -70,3 +70,56 @@ def test_very_long_line_is_cut_into_bounded_sentences():
     assert len(sentences) > 100
     assert all(len(s.text) <= 1500 for s in sentences)
     assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def _reference_is_abbreviation(line: str, dot: int) -> bool:
+    """The former implementation (a regex searched from the start of the line for every period)."""
+    import re
+
+    from stance.sentences import _ABBREVIATIONS
+
+    word = re.compile(r"(\w+)$").search(line, 0, dot)
+    if word is None:
+        return False
+    token = word.group(1)
+    if token.isdigit():
+        return not line[: word.start()].strip()
+    return len(token) == 1 or token in _ABBREVIATIONS
+
+
+@given(st.text(alphabet="دمأقالخ1234 .\t_ـَ", max_size=60))
+@settings(max_examples=500)
+def test_abbreviation_lookback_equals_the_former_search(line):
+    from stance.sentences import _is_abbreviation
+
+    first_char = len(line) - len(line.lstrip())
+    for dot, c in enumerate(line):
+        if c == ".":
+            assert _is_abbreviation(line, dot, first_char) == _reference_is_abbreviation(line, dot)
+
+
+def test_long_line_with_periods_is_split_in_linear_time(seed_text):
+    """Each period looks back at its own word only: splitting costs the same per character at 64 KB and
+    at 1 MB (counted in calls to the character test, not timed)."""
+    import stance.sentences as sentences
+
+    line = seed_text.replace("\n", " ") + " "
+    calls = []
+    original = sentences._is_word_char
+
+    def counting(c):
+        calls.append(1)
+        return original(c)
+
+    per_char = []
+    for size in (64_000, 1_000_000):
+        text = line * (size // len(line) + 1)
+        calls.clear()
+        sentences._is_word_char = counting
+        try:
+            spans = split_sentences(text)
+        finally:
+            sentences._is_word_char = original
+        assert spans and all(text[s.start:s.end] == s.text for s in spans)
+        per_char.append(len(calls) / len(text))
+    assert per_char[1] <= 1.1 * per_char[0]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from stance.actors import load_actors  # noqa: E402
 from stance.datasets import Dataset, load_dataset  # noqa: E402
-from stance.evaluate import _contrast_indices, classification_report, evaluate_model  # noqa: E402
+from stance.evaluate import contrast_indices, class_metrics, evaluate_model  # noqa: E402
 from stance.labels import STANCES  # noqa: E402
 from stance.normalize import normalize  # noqa: E402
 from stance.train import train_model  # noqa: E402
@@ -45,7 +45,7 @@ def subset(data: Dataset, idx: list[int]) -> tuple[list[str], list[int]]:
 
 def figures(gold: list[str], pred: list[str]) -> dict:
     """macro-F1, F_avg and accuracy."""
-    r = classification_report(gold, pred, STANCES)
+    r = class_metrics(gold, pred, STANCES)
     f_avg = (r["per_class"]["favor"]["f1"] + r["per_class"]["against"]["f1"]) / 2
     return {"macro_f1": r["macro_f1"], "f_avg": round(f_avg, 4), "accuracy": r["accuracy"], "n": len(gold)}
 
@@ -66,7 +66,7 @@ def _blind_baseline(full: Dataset):
 
 
 def _row(test: Dataset, pred: list[str]) -> dict:
-    contrast = _contrast_indices(test)
+    contrast = contrast_indices(test)
     return {"test": figures(test.stances, pred),
             "contrast": figures([test.stances[i] for i in contrast], [pred[i] for i in contrast])}
 

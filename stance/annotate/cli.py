@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..cli.common import check_encoding
+
 __all__ = ["annotate"]
 
 
@@ -61,7 +63,7 @@ def _exclude_texts(paths: tuple[str, ...]) -> list[str]:
 @click.option("--text-field", "--text-col", "text_field", default="text", show_default=True)
 @click.option("--id-field", "--id-col", "id_field", default="id", show_default=True)
 @click.option("--date-field", default="date", show_default=True)
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True, callback=check_encoding)
 @click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]), default="strict",
               show_default=True)
 @click.option("--force", is_flag=True, help="Overwrite an output file that already holds decisions.")

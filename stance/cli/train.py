@@ -1,0 +1,96 @@
+"""``stance train``: fit a stance + sentiment model and write it atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import actors_option, column_options, extend_option, load_data, load_inventory
+
+
+@click.command()
+@click.option("--data", "data_path", default=None,
+              help="Training data: a labels directory with train/ (and dev/), a labels JSONL, or a CSV/TSV/JSONL "
+                   "column file. Default: the bundled labels.")
+@click.option("--dev", "dev_path", default=None, help="Dev data for choosing hyper-parameters (default: DATA/dev when DATA is a labels tree).")
+@click.option("-o", "--output", default="stance.model", show_default=True, help="Model file to write (atomically).")
+@click.option("--C", "C", type=float, default=None, help="Fix the stance head's C instead of searching the grid.")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Without dev data: cross-validation folds (grouped by article) for choosing parameters and "
+                   "calibrating; 0 uses the defaults uncalibrated.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
+@click.option("--add", "add_paths", multiple=True, type=click.Path(exists=True),
+              help="Your own labels (labels format, e.g. from `stance annotate label`) added to the training data; "
+                   "undecided pairs are skipped. Repeatable.")
+@click.option("--add-weight", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Weight of each --add pair (default: chosen by 3-fold cross-validation on your labels "
+                   "among 1, 3, 10).")
+@column_options
+@actors_option
+@extend_option
+def train(data_path: str | None, dev_path: str | None, output: str, C: float | None, folds: int, seed: int,
+          add_paths: tuple[str, ...], add_weight: float | None, spec, actors_path: str | None,
+          extend_actors: bool) -> None:
+    """Train a stance + sentiment model and write it to OUTPUT.
+
+    \b
+    Examples:
+      stance train -o model.model                       # bundled labels, grid on dev
+      stance train --data my.jsonl --folds 5 --seed 1   # no dev: 5-fold CV by article
+      stance train --data labels/ -o model.model
+      stance train --data mawqif_train.csv --text-col text --target-col target \\
+          --label-col stance --sentiment-col sentiment -o mawqif.model
+      stance train --add my_labels.jsonl -o my.model    # bundled labels + yours
+    """
+    from ..cache import bundled_labels
+    from ..train import train_model
+
+    inventory = load_inventory(actors_path, extend_actors)
+    root = Path(data_path) if data_path else bundled_labels()
+    if not root.exists():
+        raise click.ClickException(f"{root}: no such file or directory")
+    if root.is_dir() and (root / "train").is_dir():
+        train_path, default_dev = root / "train", root / "dev"
+    else:
+        train_path, default_dev = root, None
+    dev = None
+    dev_source = Path(dev_path) if dev_path else default_dev
+    click.echo(f"reading {train_path}", err=True)
+    train_data = load_data(str(train_path), inventory, spec, "train")
+    if dev_source is not None and dev_source.exists():
+        click.echo(f"reading {dev_source}", err=True)
+        dev = load_data(str(dev_source), inventory, spec, "dev")
+    params = {"C": C} if C is not None else None
+    grid = {} if C is not None else None
+    add = None
+    if add_paths:
+        from ..annotate.retrain import prepare_add
+
+        try:
+            add, params, add_weight, cv = prepare_add(add_paths, inventory, train_data, dev, params, add_weight,
+                                                      bundled=data_path is None,
+                                                      progress=lambda m: click.echo(m, err=True))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        grid = {}
+    click.echo(f"training on {len(train_data)} pairs" + (f" + {len(add)} of yours (weight {add_weight:g})" if add else "")
+               + (f", choosing parameters on {len(dev)} dev pairs" if dev and grid is None else "")
+               + (f", calibrating on {len(dev)} dev pairs" if dev and grid is not None else ""), err=True)
+    try:
+        model, metadata = train_model(train_data, dev, grid=grid, params=params, inventory=inventory,
+                                      progress=lambda m: click.echo(m, err=True), folds=folds, seed=seed,
+                                      add=add, add_weight=add_weight or 1.0)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    metadata["source"] = str(root)
+    if add is not None:
+        metadata["add_files"] = [str(p) for p in add_paths]
+        metadata["add_weight_cv"] = cv
+    model.save(output, metadata)
+    click.echo(f"wrote {output} ({metadata['training_seconds']:.1f} s)", err=True)
+    if metadata.get("dev_metrics"):
+        click.echo(json.dumps(metadata["dev_metrics"]), err=True)
+    if train_data.errors or (dev is not None and dev.errors):
+        raise click.ClickException("some training records were skipped (see the errors above)")
