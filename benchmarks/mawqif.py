@@ -44,16 +44,6 @@ def f_avg(gold: list[str], pred: list[str]) -> float:
     return 100 * (r["per_class"]["favor"]["f1"] + r["per_class"]["against"]["f1"]) / 2
 
 
-def _subset(data: Dataset, idx) -> Dataset:
-    out = Dataset(digest=data.digest)
-    for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds"):
-        values = getattr(data, name)
-        setattr(out, name, [values[i] for i in idx])
-    out.lines = list({data.pairs[i].text: (data.pairs[i].text, data.sentiments[i]) for i in idx}.values())
-    out.line_kinds = ["user"] * len(out.lines)
-    return out
-
-
 def baseline_predict(train: Dataset, test: Dataset, inner: int, seed: int) -> list[str]:
     """Per-target TF-IDF (word 1-2 + char 2-5) + logistic regression, C by inner CV."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -105,7 +95,7 @@ def run(path: str, folds: int = 5, seed: int = 0, inner: int = 5) -> dict:
     base = [""] * len(data)
     seconds = {"learner": 0.0, "baseline": 0.0}
     for n, (fit_idx, test_idx) in enumerate(splitter.split(np.zeros(len(strata)), strata), 1):
-        fit, test = _subset(data, fit_idx), _subset(data, test_idx)
+        fit, test = data.take(fit_idx), data.take(test_idx)
         t0 = time.perf_counter()
         model, _ = train_model(fit, None, folds=inner, seed=seed)
         for i, label in zip(test_idx, model.predict(test.pairs)):

@@ -676,6 +676,23 @@ def _check_date(path: str, where: str, key: str, value: object) -> dt.date | Non
         ) from None
 
 
+def _tables(path: str, where: str, entry: dict, key: str, what: str, example: str) -> list[dict]:
+    """The list of tables under ``key`` of an inventory entry (errors name the file, entry and form)."""
+    tables = entry.get(key, [])
+    if not isinstance(tables, list):
+        raise ActorInventoryError(f"{path}: {where}: {key!r} must be a list of tables")
+    for t in tables:
+        if not isinstance(t, dict):
+            raise ActorInventoryError(f"{path}: {where}: each {what} must be a table {example}")
+    return tables
+
+
+def _term(path: str, where: str, table: dict) -> tuple[dt.date | None, dt.date | None]:
+    """The ``since`` and ``until`` dates of a dated alias."""
+    return (_check_date(path, where, "since", table.get("since")),
+            _check_date(path, where, "until", table.get("until")))
+
+
 def _parse_actor(path: str, n: int, entry: object) -> Actor:
     where = f"actor #{n}"
     if not isinstance(entry, dict):
@@ -700,31 +717,11 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
             )
         lists[key] = tuple(v.strip() for v in value)
     holders = []
-    raw_holders = entry.get("holders", [])
-    if not isinstance(raw_holders, list):
-        raise ActorInventoryError(f"{path}: {where}: 'holders' must be a list of tables")
-    for h in raw_holders:
-        if not isinstance(h, dict):
-            raise ActorInventoryError(
-                f"{path}: {where}: each holder must be a table {{alias = ..., since = ...}}"
-            )
+    for h in _tables(path, where, entry, "holders", "holder", "{alias = ..., since = ...}"):
         alias = _check_str(path, where, "holders.alias", h.get("alias"))
-        holders.append(
-            Holder(
-                alias,
-                _check_date(path, f"{where} holder {alias!r}", "since", h.get("since")),
-                _check_date(path, f"{where} holder {alias!r}", "until", h.get("until")),
-            )
-        )
+        holders.append(Holder(alias, *_term(path, f"{where} holder {alias!r}", h)))
     context_aliases = []
-    raw_context = entry.get("context_aliases", [])
-    if not isinstance(raw_context, list):
-        raise ActorInventoryError(f"{path}: {where}: 'context_aliases' must be a list of tables")
-    for c in raw_context:
-        if not isinstance(c, dict):
-            raise ActorInventoryError(
-                f"{path}: {where}: each context alias must be a table {{alias = ..., context = \"IRQ\"}}"
-            )
+    for c in _tables(path, where, entry, "context_aliases", "context alias", '{alias = ..., context = "IRQ"}'):
         alias = _check_str(path, where, "context_aliases.alias", c.get("alias"))
         ctx = _check_str(path, f"{where} context alias {alias!r}", "context", c.get("context"))
         extra = set(c) - {"alias", "context", "since", "until"}
@@ -733,14 +730,7 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
                 f"{path}: {where} context alias {alias!r}: unknown key(s) {', '.join(sorted(extra))}; "
                 "allowed: alias, context, since, until"
             )
-        context_aliases.append(
-            ContextAlias(
-                alias,
-                ctx,
-                _check_date(path, f"{where} context alias {alias!r}", "since", c.get("since")),
-                _check_date(path, f"{where} context alias {alias!r}", "until", c.get("until")),
-            )
-        )
+        context_aliases.append(ContextAlias(alias, ctx, *_term(path, f"{where} context alias {alias!r}", c)))
     if not lists["aliases"] and not lists["nisba"] and not holders and not context_aliases:
         raise ActorInventoryError(
             f"{path}: {where}: alias list is empty; add at least one alias or delete the entry"

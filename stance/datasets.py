@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Sequence
 from pathlib import Path
 
 from .actors import Inventory
@@ -32,6 +33,10 @@ class ColumnSpec:
     label_col: str = "stance"
     sentiment_col: str | None = None
     label_map: dict[str, str] = field(default_factory=dict)
+
+
+_PAIR_FIELDS = ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds", "sources",
+                "line_numbers")
 
 
 @dataclass
@@ -68,14 +73,23 @@ class Dataset:
         self.skipped_context += other.skipped_context
         self.unlabeled += other.unlabeled
 
-    def subset(self, kind: str) -> "Dataset":
-        """The pairs and lines of one ``kind``."""
+    def take(self, idx: Sequence[int]) -> "Dataset":
+        """The pairs at positions ``idx`` (in that order), with the labeled sentences they come from."""
         out = Dataset(digest=self.digest)
-        keep = [i for i, k in enumerate(self.kinds) if k == kind]
-        for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds", "sources",
-                     "line_numbers"):
+        for name in _PAIR_FIELDS:
             values = getattr(self, name)
-            setattr(out, name, [values[i] for i in keep])
+            if values:  # a reader may leave an optional per-pair field empty
+                setattr(out, name, [values[i] for i in idx])
+        texts = {self.pairs[i].text for i in idx}
+        kinds = self.line_kinds or [None] * len(self.lines)
+        kept = [(ln, k) for ln, k in zip(self.lines, kinds) if ln[0] in texts]
+        out.lines = [ln for ln, _ in kept]
+        out.line_kinds = [k for _, k in kept] if self.line_kinds else []
+        return out
+
+    def subset(self, kind: str) -> "Dataset":
+        """The pairs of one ``kind``, and all its labeled sentences (also those without an actor)."""
+        out = self.take([i for i, k in enumerate(self.kinds) if k == kind])
         out.lines = [ln for ln, k in zip(self.lines, self.line_kinds) if k == kind]
         out.line_kinds = [kind] * len(out.lines)
         return out

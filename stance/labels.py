@@ -42,6 +42,7 @@ __all__ = [
     "SENTIMENTS",
     "LabelError",
     "LabeledLine",
+    "PoolLines",
     "Target",
     "check_corpus",
     "iter_label_files",
@@ -319,8 +320,8 @@ def default_pool() -> Path | None:
     return guess if guess.is_dir() else None
 
 
-class _Pool:
-    """Lines of the pool files, read once each."""
+class PoolLines:
+    """Lines of the real-news pool files under ``root``, each file read once."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
@@ -348,7 +349,7 @@ def check_lines(
     """Validate labeled lines against the matcher (and real records against their pool) and compute statistics."""
     report = CheckReport()
     by_article: dict[str, list[LabeledLine]] = defaultdict(list)
-    pool_lines = _Pool(pool)
+    pool_lines = PoolLines(pool)
     verified = unverified = 0
     misses: Counter[str] = Counter()
     for ln in lines:

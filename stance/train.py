@@ -27,6 +27,7 @@ import numpy as np
 from .actors import Inventory
 from .datasets import Dataset
 from .labels import STANCES
+from .features import TargetFeatures
 from .model import StanceModel, fit_temperature
 
 __all__ = ["ADD_WEIGHTS", "DEFAULT_GRID", "SENTIMENT_GRID", "choose_add_weight", "selection_score", "train_model"]
@@ -61,18 +62,6 @@ def selection_score(gold: Sequence[str], pred: Sequence[str], kinds: Sequence[st
     return float(np.mean(scores)) if scores else 0.0
 
 
-def _subset(data: Dataset, idx: Sequence[int]) -> Dataset:
-    out = Dataset(digest=data.digest)
-    for name in ("pairs", "stances", "sentiments", "found", "articles", "sentence_ids", "kinds", "sources",
-                 "line_numbers"):
-        values = getattr(data, name)
-        if values:
-            setattr(out, name, [values[i] for i in idx])
-    texts = {data.pairs[i].text for i in idx}
-    out.lines = [ln for ln in data.lines if ln[0] in texts]
-    return out
-
-
 def _folds(data: Dataset, k: int, seed: int) -> list[tuple[list[int], list[int]]]:
     """k train/held-out index splits, grouped by article, stratified by target and label."""
     from sklearn.model_selection import StratifiedGroupKFold
@@ -98,7 +87,6 @@ def _feature_key(candidate: dict) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in candidate.items() if k not in HEAD_PARAMS))
 
 
-_FITTED: dict[tuple, object] = {}  # the last call's fitted features per setting (reused by the sentiment search)
 _ABSENT = -30.0  # logit of a class the fitted part never saw (a fold can miss a rare class)
 
 
@@ -115,11 +103,12 @@ def _full_logits(head, scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def _held_out_logits(
     fit_part: Dataset, eval_part: Dataset, candidates: list[dict], weights: Sequence[float] | None,
     classes: np.ndarray,
-) -> list[np.ndarray]:
+) -> tuple[list[np.ndarray], dict[tuple, TargetFeatures]]:
     """Stance logits (one column per class of ``classes``) on ``eval_part`` of each candidate fitted on
-    ``fit_part``; the features are fitted once per feature setting and shared by the head settings."""
+    ``fit_part``; the features are fitted once per feature setting and shared by the head settings,
+    and returned by setting (:func:`_feature_key`)."""
     out: list[np.ndarray | None] = [None] * len(candidates)
-    _FITTED.clear()
+    fitted: dict[tuple, TargetFeatures] = {}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, c in enumerate(candidates):
         groups[_feature_key(c)].append(i)
@@ -127,7 +116,7 @@ def _held_out_logits(
         features = StanceModel(**candidates[members[0]])._features()
         matrix = features.fit_transform(fit_part.pairs)
         held_out = features.transform(eval_part.pairs)
-        _FITTED[_feature_key(candidates[members[0]])] = features
+        fitted[_feature_key(candidates[members[0]])] = features
         previous = None
         for i in sorted(members, key=lambda i: candidates[i].get("C", 0)):
             model = StanceModel(**candidates[i])
@@ -135,7 +124,7 @@ def _held_out_logits(
             model.fit_stance(matrix, fit_part.stances, weights, warm_start=previous)
             previous = model.stance_
             out[i] = _full_logits(model.stance_, model.stance_.decision_function(held_out), classes)
-    return out  # type: ignore[return-value]
+    return out, fitted  # type: ignore[return-value]
 
 
 def _predict(logits: np.ndarray, classes: np.ndarray) -> list[str]:
@@ -191,23 +180,25 @@ def train_model(
     search: list[dict] = []
     held_out: Dataset | None = None
     logits: list[np.ndarray] = []
+    fitted: dict[tuple, TargetFeatures] = {}  # features fitted on train during a dev selection
     method = "none"
     if dev is not None and len(dev):
         method = "dev"
         held_out = dev
         _note(progress, f"selecting among {len(candidates)} setting(s) on dev ({len(dev)} pairs)")
-        logits = _held_out_logits(train, dev, candidates, weights, classes)
+        logits, fitted = _held_out_logits(train, dev, candidates, weights, classes)
     elif folds and folds > 1 and len(set(train.articles)) >= 2:
         splits = _folds(train, folds, seed)
         method = f"{len(splits)}-fold cross-validation (grouped by article, stratified, seed {seed})"
         _note(progress, f"selecting among {len(candidates)} setting(s) by {method}")
         order = [i for _, idx in splits for i in idx]
-        held_out = _subset(train, order)
+        held_out = train.take(order)
         parts: list[list[np.ndarray]] = []
         for n, (fit_idx, eval_idx) in enumerate(splits, 1):
             fold_weights = [weights[i] for i in fit_idx] if weights is not None else None
-            parts.append(_held_out_logits(_subset(train, fit_idx), _subset(train, eval_idx), candidates, fold_weights,
-                                          classes))
+            fold_logits, _ = _held_out_logits(train.take(fit_idx), train.take(eval_idx), candidates, fold_weights,
+                                              classes)
+            parts.append(fold_logits)
             _note(progress, f"  fold {n}/{len(splits)} done")
         logits = [np.concatenate([p[c] for p in parts]) for c in range(len(candidates))]
     chosen = candidates[0] if candidates else dict(base)
@@ -225,11 +216,11 @@ def train_model(
                 best_score, chosen, best_logits = score, candidate, z
         index = np.array([list(classes).index(s) for s in held_out.stances])
         keep = best_logits[np.arange(len(index)), index] > _ABSENT  # a gold class its fold never saw
-        final = [list(classes).index(c) for c in sorted(set(train.stances) | set(dev.stances if dev else []))]
-        temperature = fit_temperature(best_logits[keep][:, final], np.searchsorted(final, index[keep]))
+        temperature = fit_temperature(best_logits[keep], index[keep])
         dev_metrics = {"selection": method, "score": round(best_score, 4), "temperature": round(temperature, 4)}
         if "sentiment_C" not in base and any(v for _, v in held_out.lines):
-            chosen = chosen | {"sentiment_C": _choose_sentiment_c(train, held_out, chosen, method, search, progress)}
+            chosen = chosen | {"sentiment_C": _choose_sentiment_c(train, held_out, chosen, method, search, progress,
+                                                                  fitted)}
     full = train
     if dev is not None and len(dev):
         full = Dataset()
@@ -260,14 +251,17 @@ def train_model(
 
 
 def _choose_sentiment_c(
-    train: Dataset, held_out: Dataset, chosen: dict, method: str, search: list, progress
+    train: Dataset, held_out: Dataset, chosen: dict, method: str, search: list, progress,
+    fitted: dict[tuple, TargetFeatures],
 ) -> float:
-    """The sentiment head's C with the best held-out sentiment macro-F1 (plain views only)."""
+    """The sentiment head's C with the best held-out sentiment macro-F1 (plain views only).
+
+    ``fitted`` holds the features the dev selection already fitted on train, reused here."""
     from .evaluate import class_metrics
     from .labels import SENTIMENTS
 
-    features = _FITTED.get(_feature_key(chosen))
-    if features is None or method != "dev":
+    features = fitted.get(_feature_key(chosen)) if method == "dev" else None
+    if features is None:
         features = StanceModel(**chosen)._features().fit(train.pairs)
     if method == "dev":  # the features fitted on train during the selection
         fit_lines = [(t, v) for t, v in train.lines if v]
@@ -326,8 +320,8 @@ def choose_add_weight(
     fold_of = {a: i % folds for i, a in enumerate(articles)}
     scores: dict[float, list[float]] = {w: [] for w in (0.0, *weights)}
     for k in range(folds):
-        held = _subset(add, [i for i, a in enumerate(add.articles) if fold_of[a] == k])
-        rest = _subset(add, [i for i, a in enumerate(add.articles) if fold_of[a] != k])
+        held = add.take([i for i, a in enumerate(add.articles) if fold_of[a] == k])
+        rest = add.take([i for i, a in enumerate(add.articles) if fold_of[a] != k])
         for w in scores:
             data, sample_weight = Dataset(), []
             for part, weight in [(d, 1.0) for d in base] + ([(rest, w)] if w else []):

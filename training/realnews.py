@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stance.actors import load_actors, match_actors  # noqa: E402
-from stance.labels import LabeledLine, near_duplicates  # noqa: E402
+from stance.labels import LabeledLine, PoolLines, near_duplicates  # noqa: E402
 from stance.normalize import normalize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,12 +360,9 @@ def write_blind(out: Path, share: float = 0.11) -> None:
 def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dict]]:
     """Label records (corpus format) per document, lines numbered in pool order."""
     by_doc: dict[str, list[tuple[int, dict]]] = {}
-    pool_text: dict[str, list[str]] = {}
     for ans in answers:
         row = index[ans.rid]
         file = row["file"]
-        if file not in pool_text:
-            pool_text[file] = _pool_lines(file)
         code, outlet, period, _ = SOURCES[file]
         targets = []
         for t in ans.targets:
@@ -376,7 +373,7 @@ def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dic
                 target["surface"] = extra["surface"].replace("_", " ")
             targets.append(target)
         rec = {
-            "article": row["doc"], "line": 0, "text": pool_text[file][row["line"] - 1],
+            "article": row["doc"], "line": 0, "text": pool_text(row),
             "kind": "real", "outlet": outlet, "period": period,
             "provenance": {"file": file, "line": row["line"]},
             "sentiment": ans.sentiment, "targets": targets,
@@ -398,15 +395,9 @@ def load_corrections(out: Path, index: dict[str, dict], actor_ids: set[str]) -> 
     path = out / "corrections.tsv"
     if not path.exists():
         return {}
-    trimmed = out / ".corrections.parsed.tsv"
-    trimmed.write_text("".join("\t".join(line.split("\t")[:3]) + "\n"
-                               for line in path.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
-    try:
-        answers, problems = parse_answers(trimmed, index, actor_ids)
-    finally:
-        trimmed.unlink()
+    answers, problems = parse_answers(path, index, actor_ids)  # the 4th column (the reason) is not read
     if problems:
-        raise SystemExit("\n".join(p.replace(str(trimmed), str(path)) for p in problems))
+        raise SystemExit("\n".join(problems))
     return {a.rid: a for a in answers}
 
 
@@ -450,7 +441,7 @@ def tidy(answers: list[Answer], index: dict[str, dict]) -> list[Answer]:
     out = []
     for ans in answers:
         row = index[ans.rid]
-        text = _pool_lines(row["file"])[row["line"] - 1]
+        text = pool_text(row)
         key = re.sub(r"\W+", " ", normalize(text)).strip()
         if key in seen:
             continue
@@ -459,19 +450,21 @@ def tidy(answers: list[Answer], index: dict[str, dict]) -> list[Answer]:
         ans.removed = [a for a in ans.removed if a in found]
         out.append(ans)
     # near-duplicates (the same story line re-edited across outlets): keep the first of each pair
-    lines = [LabeledLine(article=a.rid, line=0, text=_pool_lines(index[a.rid]["file"])[index[a.rid]["line"] - 1],
+    lines = [LabeledLine(article=a.rid, line=0, text=pool_text(index[a.rid]),
                          sentiment=None, targets=()) for a in out]
     drop = {b.article for _, b, _ in near_duplicates(lines)}
     return [a for a in out if a.rid not in drop]
 
 
-_POOL_CACHE: dict[str, list[str]] = {}
+_POOL = PoolLines(DEFAULT_POOL)
 
 
-def _pool_lines(file: str) -> list[str]:
-    if file not in _POOL_CACHE:
-        _POOL_CACHE[file] = (DEFAULT_POOL / file).read_text(encoding="utf-8").split("\n")
-    return _POOL_CACHE[file]
+def pool_text(row: dict) -> str:
+    """The pool line an index row points at (the pool must be present to merge)."""
+    text = _POOL.line(row["file"], row["line"])
+    if text is None:
+        raise SystemExit(f"{DEFAULT_POOL / row['file']}: the real-news pool is not available")
+    return text
 
 
 def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
@@ -492,8 +485,6 @@ def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
             print(p)
         status |= bool(problems)
         parsed.append((path, [corrections.get(a.rid, a) for a in answers], len(problems)))
-    for file in {index[a.rid]["file"] for _, answers, _ in parsed for a in answers}:
-        _pool_lines(file)
     changed = adjudicate([a for _, answers, _ in parsed for a in answers])
     print(f"adjudication: {changed} label(s) changed")
     kept = {a.rid for a in tidy([a for _, answers, _ in parsed for a in answers], index)}
@@ -544,7 +535,7 @@ def agreement(out: Path, write: bool = False) -> dict:
             if a is None:
                 continue
             n_records += 1
-            text = _pool_lines(index[b.rid]["file"])[index[b.rid]["line"] - 1]
+            text = pool_text(index[b.rid])
             fields["sentiment"][0].append(a.sentiment)
             fields["sentiment"][1].append(b.sentiment)
             if a.sentiment != b.sentiment:
