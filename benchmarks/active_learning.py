@@ -67,15 +67,40 @@ def _stance_only(data: Dataset) -> Dataset:
     return data
 
 
-def split_archive(labels: Path, seed: int):
-    """Real records of dev + test, split by article into (pool, test half)."""
-    lines = [ln for split in ("dev", "test") for ln in read_labels(labels / split) if ln.kind == "real"]
+def split_archive(labels: Path, seed: int, outlet: str | None = None):
+    """The archive split by article into (pool, test half).
+
+    Without ``outlet``: the real records of dev + test. With it: every real record of that outlet, in
+    any split (the base model then never sees the outlet: see :func:`base_lines`).
+    """
+    if outlet is None:
+        lines = [ln for split in ("dev", "test") for ln in read_labels(labels / split) if ln.kind == "real"]
+    else:
+        lines = [ln for split in ("train", "dev", "test") for ln in read_labels(labels / split)
+                 if ln.kind == "real" and ln.outlet == outlet]
+        if not lines:
+            known = sorted({ln.outlet for split in ("train", "dev", "test") for ln in read_labels(labels / split)
+                            if ln.kind == "real"})
+            raise SystemExit(f"--outlet {outlet!r}: no real records of that outlet; outlets: {', '.join(known)}")
     articles = sorted({ln.article for ln in lines})
     random.Random(seed).shuffle(articles)
     pool_articles = set(articles[: len(articles) // 2])
     pool = [ln for ln in lines if ln.article in pool_articles]
     test = [ln for ln in lines if ln.article not in pool_articles]
     return pool, test
+
+
+def base_lines(labels: Path, outlet: str | None = None) -> list:
+    """What the reference model learns from.
+
+    Without ``outlet``: ``labels/train`` plus the authored part of dev (the real dev records are in the
+    archive). With it: train + dev without any record of that outlet, so the archive is an outlet the
+    model never saw, as a user's own archive usually is.
+    """
+    if outlet is None:
+        return [*read_labels(labels / "train"), *(ln for ln in read_labels(labels / "dev") if ln.kind != "real")]
+    return [ln for split in ("train", "dev") for ln in read_labels(labels / split)
+            if not (ln.kind == "real" and ln.outlet == outlet)]
 
 
 def _run(base: Dataset, params: dict, user: Dataset | None, weight: float, test: Dataset) -> float:
@@ -91,6 +116,9 @@ def main() -> None:
     parser.add_argument("--random-seeds", type=int, default=2)
     parser.add_argument("--split-seed", type=int, default=0)
     parser.add_argument("--add-weight", default="3", help="weight of the user's pairs, or 'cv'")
+    parser.add_argument("--outlet", default=None,
+                        help="simulate an archive from an outlet the model never saw: all real records of this "
+                             "outlet (e.g. 'NewsFANE newswire') form the archive and leave the base model")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
@@ -100,17 +128,17 @@ def main() -> None:
     params = {k: v for k, v in default_params()["params"].items() if k != "sentiment_C"}
     tmp = Path(tempfile.mkdtemp(prefix="stance-al-"))
 
-    pool, test_lines = split_archive(args.labels, args.split_seed)
+    pool, test_lines = split_archive(args.labels, args.split_seed, args.outlet)
     test = _stance_only(load_dataset(_write(test_lines, tmp / "test_half.jsonl"), inventory))
-    base = _stance_only(load_dataset(args.labels / "train", inventory))
-    authored_dev = [ln for ln in read_labels(args.labels / "dev") if ln.kind != "real"]
-    base.extend(_stance_only(load_dataset(_write(authored_dev, tmp / "authored_dev.jsonl"), inventory)))
+    base = _stance_only(load_dataset(_write(base_lines(args.labels, args.outlet), tmp / "base.jsonl"), inventory))
     gold = {(ln.article, ln.line): ln for ln in pool}
     pool_sentences = [ln for ln in pool if ln.targets]
-    print(f"archive: {len(pool) + len(test_lines)} real records of dev+test; pool {len({ln.article for ln in pool})} "
+    where = f"of {args.outlet!r} (all splits; the base never sees it)" if args.outlet else "of dev+test"
+    print(f"archive: {len(pool) + len(test_lines)} real records {where}; pool {len({ln.article for ln in pool})} "
           f"articles ({len(pool_sentences)} sentences with a target), test half "
           f"{len({ln.article for ln in test_lines})} articles ({len(test)} pairs)", flush=True)
-    print(f"base: labels/train + authored dev = {len(base)} pairs; params {params}; stance head only", flush=True)
+    what = f"labels/train + dev without {args.outlet!r}" if args.outlet else "labels/train + authored dev"
+    print(f"base: {what} = {len(base)} pairs; params {params}; stance head only", flush=True)
 
     reference, _ = train_model(base, None, params=params, folds=0)
     default_f1 = evaluate_model(reference, test)["stance"]["macro_f1"]
@@ -160,7 +188,7 @@ def main() -> None:
             "uncertainty": {n: result["uncertainty"][n] for n in sizes},
             "random": {n: result["random"][n] for n in sizes},
             "user_pairs": {n: len(runs[("uncertainty", n, 0)]) for n in sizes},
-            "params": params, "split_seed": args.split_seed, "seconds": round(elapsed),
+            "params": params, "split_seed": args.split_seed, "outlet": args.outlet, "seconds": round(elapsed),
             "command": "python " + " ".join(sys.argv),
         }, indent=1), encoding="utf-8")
 

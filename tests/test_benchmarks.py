@@ -4,8 +4,10 @@ Each runs as a subprocess exactly as documented, with a small model and the seed
 corpus; the figures are not checked here, only that the script runs to its last line.
 """
 
+import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -72,8 +74,8 @@ def test_dask_scaling(model_path):
     assert "same rows as the CLI: True" in out
 
 
-def test_active_learning(tmp_path):
-    """A tiny labels tree cut from the bundled one (its real dev/test records are the simulated archive)."""
+def _tiny_labels(tmp_path: Path) -> Path:
+    """A tiny labels tree cut from the bundled one."""
     labels = ROOT / "labels"
     for split, files in {"train": [("b1", 150), ("real_r01", 80)], "dev": [("b1", 30), ("real_r01", 60)],
                          "test": [("real_r02", 60)]}.items():
@@ -81,5 +83,24 @@ def test_active_learning(tmp_path):
         for name, n in files:
             lines = (labels / split / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[:n]
             (tmp_path / split / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = bench("active_learning.py", "--labels", tmp_path, "--sizes", "10", "--random-seeds", "1", "--jobs", "1")
+    return tmp_path
+
+
+def test_active_learning(tmp_path):
+    """The real dev/test records of a tiny labels tree are the simulated archive."""
+    labels = _tiny_labels(tmp_path)
+    out = bench("active_learning.py", "--labels", labels, "--sizes", "10", "--random-seeds", "1", "--jobs", "1")
     assert "default model (no archive labels)" in out and "trainings in" in out
+
+
+def test_active_learning_unseen_outlet(tmp_path):
+    """--outlet: every real record of one outlet is the archive and none of them is in the base."""
+    labels = _tiny_labels(tmp_path)
+    outlets = Counter(json.loads(line)["outlet"] for path in labels.glob("*/real_*.jsonl")
+                      for line in path.read_text(encoding="utf-8").splitlines())
+    outlet, n = outlets.most_common(1)[0]
+    out = bench("active_learning.py", "--labels", labels, "--sizes", "10", "--random-seeds", "1", "--jobs", "1",
+                "--outlet", outlet)
+    assert f"real records of {outlet!r} (all splits; the base never sees it)" in out
+    assert f"archive: {n} real records" in out
+    assert f"base: labels/train + dev without {outlet!r}" in out and "trainings in" in out
