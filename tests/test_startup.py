@@ -1,6 +1,8 @@
-"""Start-up stays light: commands that do not train never import scikit-learn (or pandas)."""
+"""Start-up stays light: commands that do not train never import scikit-learn (or pandas); `stance train`
+sets its BLAS thread timeout before scipy loads its BLAS."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -37,3 +39,27 @@ def test_import_stance_is_lazy():
     code = "import sys, stance; print(sorted(m for m in sys.modules if m.startswith('stance.')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_train_lets_idle_blas_threads_sleep_before_scipy_loads_its_blas():
+    """``stance train`` sets OPENBLAS_THREAD_TIMEOUT in time: OpenBLAS reads it when loaded, and scipy's
+    copy (L-BFGS-B's) is loaded only by the training imports, after the CLI has started."""
+    code = ("import os, sys\n"
+            "os.environ.pop('OPENBLAS_THREAD_TIMEOUT', None)\n"
+            "import stance.cli.main\n"
+            "early = [m for m in sys.modules if m.startswith(('scipy.linalg', 'scipy.optimize', 'sklearn'))]\n"
+            "assert not early, early\n"
+            "from stance.cli.train import _idle_blas_threads_sleep\n"
+            "_idle_blas_threads_sleep()\n"
+            "print(os.environ['OPENBLAS_THREAD_TIMEOUT'])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "4"
+
+
+def test_train_keeps_a_user_blas_thread_timeout(monkeypatch):
+    from stance.cli.train import _idle_blas_threads_sleep
+
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "28")
+    _idle_blas_threads_sleep()
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "28"
