@@ -1,0 +1,162 @@
+"""Head-level ablations on fixed features: domain copies, class offsets (dev, never test), Mawqif copies.
+
+    python training/head_ablations.py domain      # shared + real-news-only copy of every feature
+    python training/head_ablations.py offsets     # class offsets learned on out-of-fold train predictions
+    python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
+
+``domain`` and ``offsets`` fit the target-aware features (window 3) on labels/train and score stance
+macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
+CV (seed 0) with plain word 1-2 + char 2-5 TF-IDF, one model per target vs one model on shared +
+per-target copies, at fixed C values (an upper bound: C is read off the outer folds). Figures are in
+training/ABLATIONS.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from stance.evaluate import class_metrics  # noqa: E402
+from stance.labels import STANCES  # noqa: E402
+
+
+def _lr(C: float):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
+
+
+def _macro(gold, pred) -> float:
+    return class_metrics(list(gold), list(pred), STANCES)["macro_f1"]
+
+
+def _bundled():
+    """Features fitted on train; train and dev matrices, labels, kinds, articles."""
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+    from stance.features import TargetFeatures
+
+    inv = load_actors()
+    train, dev = (load_dataset(ROOT / "labels" / s, inv) for s in ("train", "dev"))
+    features = TargetFeatures(window=3, actors=inv)
+    return (features.fit_transform(train.pairs), features.transform(dev.pairs), train, dev)
+
+
+def _report(name: str, dev, pred) -> None:
+    y, kinds = np.array(dev.stances), np.array(dev.kinds)
+    real, authored = (_macro(y[kinds == k], pred[kinds == k]) for k in ("real", "authored"))
+    print(f"{name:<44} dev real {real:.3f}  authored {authored:.3f}  mean {(real + authored) / 2:.3f}", flush=True)
+
+
+def domain() -> None:
+    """Shared features plus a copy active only on real-news pairs (scaled by s)."""
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    rtr = np.array([k == "real" for k in train.kinds], dtype=np.float32)
+    rdv = np.array([k == "real" for k in dev.kinds], dtype=np.float32)
+
+    def aug(X, r, s):
+        return sp.hstack([X, sp.diags(r * s) @ X]).tocsr()
+
+    for C in (1.0, 3.0):
+        _report(f"plain C={C:g}", dev, _lr(C).fit(Xtr, ytr).predict(Xdv))
+        for s in (1.0, 0.5):
+            clf = _lr(C).fit(aug(Xtr, rtr, s), ytr)
+            _report(f"real copy s={s:g} C={C:g}", dev, clf.predict(aug(Xdv, rdv, s)))
+            _report(f"real copy s={s:g} C={C:g}, every dev pair as real", dev,
+                    clf.predict(aug(Xdv, np.ones_like(rdv), s)))
+
+
+def offsets() -> None:
+    """Offsets added to the favor/against log-probabilities, chosen on out-of-fold train predictions."""
+    from sklearn.model_selection import GroupKFold
+
+    Xtr, Xdv, train, dev = _bundled()
+    ytr, ktr = np.array(train.stances), np.array(train.kinds)
+    C = 3.0
+    oof = np.zeros((len(ytr), 3))
+    for fit, held in GroupKFold(5).split(Xtr, ytr, np.array(train.articles)):
+        oof[held] = _lr(C).fit(Xtr[fit], ytr[fit]).predict_log_proba(Xtr[held])
+    clf = _lr(C).fit(Xtr, ytr)
+    classes, ldv = list(clf.classes_), clf.predict_log_proba(Xdv)
+    _report("no offset", dev, clf.classes_[np.argmax(ldv, 1)])
+    grid = np.arange(-1.5, 1.51, 0.1)
+    for aim in ("pooled", "real", "mean of kinds"):
+        best, chosen = -1.0, np.zeros(3)
+        for bf, ba in itertools.product(grid, grid):
+            b = np.zeros(3)
+            b[classes.index("favor")], b[classes.index("against")] = bf, ba
+            pred = clf.classes_[np.argmax(oof + b, 1)]
+            if aim == "pooled":
+                s = _macro(ytr, pred)
+            elif aim == "real":
+                s = _macro(ytr[ktr == "real"], pred[ktr == "real"])
+            else:
+                s = np.mean([_macro(ytr[ktr == k], pred[ktr == k]) for k in ("real", "authored")])
+            if s > best:
+                best, chosen = s, b
+        _report(f"offsets for OOF {aim} ({best:.3f}) {np.round(chosen, 1)}", dev,
+                clf.classes_[np.argmax(ldv + chosen, 1)])
+
+
+def mawqif(path: str) -> None:
+    """Per-target models vs one model on shared + per-target copies of the same features."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import StratifiedKFold
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from mawqif import LABEL_MAP, f_avg  # noqa: E402
+
+    from stance.datasets import ColumnSpec, load_dataset, parse_label_map
+    from stance.normalize import normalize
+
+    data = load_dataset(path, None, ColumnSpec("text", "target", "stance", "sentiment", parse_label_map(LABEL_MAP)))
+    texts = [normalize(p.text) for p in data.pairs]
+    targets, y = np.array([p.target for p in data.pairs]), np.array(data.stances)
+    strata = [f"{t}|{s}" for t, s in zip(targets, y)]
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), strata))
+    names = sorted(set(targets))
+
+    def matrix(rows_fit, rows):
+        vs = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)]
+        for v in vs:
+            v.fit([texts[i] for i in rows_fit])
+        return sp.hstack([v.transform([texts[i] for i in rows]) for v in vs]).tocsr()
+
+    def show(name, pred):
+        per = [f_avg(list(y[targets == t]), list(pred[targets == t])) for t in names]
+        print(f"{name:<36} F_avg pooled {f_avg(list(y), list(pred)):.1f}  mean of targets {np.mean(per):.1f}",
+              flush=True)
+
+    for C in (1.0, 3.0, 10.0):
+        per_target, copies = np.empty(len(y), dtype=object), np.empty(len(y), dtype=object)
+        for fit, held in folds:
+            for t in names:
+                f, h = [i for i in fit if targets[i] == t], [i for i in held if targets[i] == t]
+                X = matrix(f, f + h)
+                per_target[h] = _lr(C).fit(X[:len(f)], y[f]).predict(X[len(f):])
+            X = matrix(fit, range(len(y)))
+            X = sp.hstack([X] + [sp.diags((targets == t).astype(np.float32)) @ X for t in names]).tocsr()
+            copies[held] = _lr(C).fit(X[fit], y[fit]).predict(X[held])
+        show(f"one model per target, C={C:g}", per_target)
+        show(f"shared + per-target copies, C={C:g}", copies)
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what == "domain":
+        domain()
+    elif what == "offsets":
+        offsets()
+    elif what == "mawqif" and len(sys.argv) > 2:
+        mawqif(sys.argv[2])
+    else:
+        sys.exit(__doc__)
