@@ -30,6 +30,18 @@ def test_help_and_actors_do_not_import_sklearn(args):
     assert not {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY}
 
 
+def test_help_loads_no_numeric_code():
+    """Registering the commands (``stance annotate`` among them) imports neither numpy nor the feature code."""
+    loaded = _modules_after("--help")
+    assert "numpy" not in loaded and "stance.features" not in loaded
+
+
+def test_annotate_names_resolve_to_the_functions():
+    from stance.annotate import Candidate, select
+
+    assert callable(select) and select.__name__ == "select" and Candidate.__name__ == "Candidate"
+
+
 def test_predict_with_a_model_file_does_not_import_sklearn(model_path):
     loaded = _modules_after("predict", "--model", model_path, "--format", "jsonl", str(SEED_TEXT))
     assert not {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY}
