@@ -2,9 +2,10 @@
 
     python training/head_ablations.py domain      # shared + real-news-only copy of every feature
     python training/head_ablations.py offsets     # class offsets learned on out-of-fold train predictions
+    python training/head_ablations.py context     # stacking: the same actor in the article's other sentences
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
 
-``domain`` and ``offsets`` fit the target-aware features (window 3) on labels/train and score stance
+``domain``, ``offsets`` and ``context`` fit the target-aware features (window 3) on labels/train and score stance
 macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
 CV (seed 0) with plain word 1-2 + char 2-5 TF-IDF, one model per target vs one model on shared +
 per-target copies, at fixed C values (an upper bound: C is read off the outer folds). Figures are in
@@ -106,6 +107,53 @@ def offsets() -> None:
                 clf.classes_[np.argmax(ldv + chosen, 1)])
 
 
+def context() -> None:
+    """A second stage on the first stage's probabilities plus the article context of the pair.
+
+    Context: the mean first-stage probabilities of the same actor in the article's other sentences
+    (and whether there are any, how many), and of every pair in the other sentences. The second stage
+    learns from out-of-fold train predictions (5 folds grouped by article) and is applied to the mean
+    of the fold models' dev predictions, so both see probabilities of the same kind.
+    """
+    from collections import defaultdict
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    oof, pdv = np.zeros((len(ytr), 3)), np.zeros((len(dev), 3))
+    for fit, held in GroupKFold(5).split(Xtr, ytr, np.array(train.articles)):
+        clf = _lr(3.0).fit(Xtr[fit], ytr[fit])
+        oof[held] = clf.predict_proba(Xtr[held])
+        pdv += clf.predict_proba(Xdv) / 5
+    _report("first stage (mean of the fold models)", dev, clf.classes_[pdv.argmax(1)])
+
+    def stage2(data, P):
+        same, every = defaultdict(list), defaultdict(list)
+        for i, (article, pair) in enumerate(zip(data.articles, data.pairs)):
+            same[article, pair.target].append(i)
+            every[article].append(i)
+        out = np.zeros((len(P), 8))
+        for i, (article, pair) in enumerate(zip(data.articles, data.pairs)):
+            sid = data.sentence_ids[i]
+            others = [j for j in same[article, pair.target] if data.sentence_ids[j] != sid]
+            if others:
+                out[i, :3], out[i, 3], out[i, 4] = P[others].mean(0), 1.0, np.log1p(len(others))
+            rest = [j for j in every[article] if data.sentence_ids[j] != sid]
+            if rest:
+                out[i, 5:] = P[rest].mean(0)
+        return np.hstack([np.log(np.clip(P, 1e-6, 1)), out])
+
+    Ztr, Zdv = stage2(train, oof), stage2(dev, pdv)
+    for weights in ("balanced", None):
+        for C in (0.1, 1.0, 10.0):
+            both = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(Ztr, ytr)
+            alone = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(Ztr[:, :3], ytr)
+            _report(f"second stage, class weights {weights}, C={C:g}", dev, both.predict(Zdv))
+            _report(f"  the same without the context", dev, alone.predict(Zdv[:, :3]))
+
+
 def mawqif(path: str) -> None:
     """Per-target models vs one model on shared + per-target copies of the same features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -156,6 +204,8 @@ if __name__ == "__main__":
         domain()
     elif what == "offsets":
         offsets()
+    elif what == "context":
+        context()
     elif what == "mawqif" and len(sys.argv) > 2:
         mawqif(sys.argv[2])
     else:
