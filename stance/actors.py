@@ -388,13 +388,17 @@ def match_actors(
     return list(mentions)
 
 
-def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...], ...]:
-    """Patterns that may start at ``token``, grouped by stem (most tokens have none); cached per word."""
+def _candidates(token: str, inventory: Inventory) -> tuple[tuple[tuple["_Pattern", ...], ...],
+                                                          tuple[tuple["_ContextPattern", ...], ...]]:
+    """Alias patterns and context-index patterns that may start at ``token``, each grouped by stem in
+    :func:`_stems` order (most tokens have none); cached per word."""
     cache = inventory._candidates
     found = cache.get(token)
     if found is None:
-        index = inventory._index
-        found = tuple(tuple(index[stem]) for stem, _ in _stems(token) if stem in index)
+        index, context_index = inventory._index, inventory._context_index
+        stems = [stem for stem, _ in _stems(token)]
+        found = (tuple(tuple(index[stem]) for stem in stems if stem in index),
+                 tuple(tuple(context_index[stem]) for stem in stems if stem in context_index))
         cache.put(token, found)
     return found
 
@@ -447,7 +451,7 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     i = 0
     while i < len(words):
         best: _Pattern | None = None
-        for group in _candidates(values[i], inventory):
+        for group in _candidates(values[i], inventory)[0]:
             for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and (
@@ -535,8 +539,22 @@ def _dominant(counts: dict[str, int], among: Iterable[str] | None = None) -> str
     return items[0][1]
 
 
-def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int, _ContextPattern]], list[tuple[int, int]], list[str]]:
-    """Context-index hits ``(first word, last word, pattern)``, the words' normalized spans and values."""
+@dataclass
+class _Scan:
+    """Context-index hits ``(first word, last word, pattern)`` of a sentence, with its words."""
+
+    hits: list[tuple[int, int, _ContextPattern]]
+    norm: Normalized
+    words: list[tuple[str, int, int]]
+    values: list[str]
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The words' spans in the original sentence."""
+        return [self.norm.to_original(w[1], w[2]) for w in self.words]
+
+
+def _context_scan(text: str, inventory: Inventory) -> _Scan:
+    """The context-index hits of ``text`` (the words of the last :func:`_match` when it was this text)."""
     cached = inventory._last_words
     if cached is not None and cached[0] == text:
         _, norm, words = cached
@@ -544,13 +562,12 @@ def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int,
         norm = normalize_with_offsets(text)
         words = _words(norm, text)
     values = [w[0] for w in words]
-    index = inventory._context_index
     hits: list[tuple[int, int, _ContextPattern]] = []
     i = 0
     while i < len(values):
         best: _ContextPattern | None = None
-        for stem, _ in _stems(values[i]):
-            for pattern in index.get(stem, ()):
+        for group in _candidates(values[i], inventory)[1]:
+            for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and n <= len(best.tokens):
                     break
@@ -562,8 +579,7 @@ def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int,
             continue
         hits.append((i, i + len(best.tokens) - 1, best))
         i += len(best.tokens)
-    spans = [norm.to_original(w[1], w[2]) for w in words]
-    return hits, spans, values
+    return _Scan(hits, norm, words, values)
 
 
 def match_article(
@@ -606,12 +622,12 @@ def match_article(
         scans.append(_context_scan(text, inventory))
     local: list[dict[str, int]] = []
     total: dict[str, int] = {}
-    for mentions, (hits, _, _) in zip(plain, scans):
+    for mentions, scan in zip(plain, scans):
         counts: dict[str, int] = {}
         for m in mentions:
             for c in inventory._actor_contexts.get(m.actor, ()):
                 counts[c] = counts.get(c, 0) + 1
-        for _, _, pattern in hits:
+        for _, _, pattern in scan.hits:
             for c in pattern.signals:
                 counts[c] = counts.get(c, 0) + 1
         local.append(counts)
@@ -619,8 +635,8 @@ def match_article(
             total[c] = total.get(c, 0) + n
     article_context = _dominant(total)
     out: list[list[Mention]] = []
-    for text, mentions, counts, (hits, spans, values) in zip(sentences, plain, local, scans):
-        aliases = [h for h in hits if h[2].aliases]
+    for text, mentions, counts, scan in zip(sentences, plain, local, scans):
+        aliases = [h for h in scan.hits if h[2].aliases]
         if not aliases:
             out.append(mentions)
             continue
@@ -636,6 +652,7 @@ def match_article(
             out.append(mentions)
             continue
         resolved = list(mentions)
+        spans, values = scan.spans(), scan.values
         for first, last, pattern in aliases:
             actors = {a for a, ca in pattern.aliases.get(context, ()) if ca.active(day)}
             if len(actors) != 1:

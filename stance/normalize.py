@@ -11,8 +11,9 @@ the index in the ORIGINAL string of every normalized character.
 
 Importing camel-tools' character utilities takes ~0.7 s (its ``charsets`` module
 walks all 1.1 million code points), more than scoring an article. The results of
-:func:`normalize_char` for the scripts news text uses (Latin-1, Arabic and its
-supplements and presentation forms, general punctuation) therefore ship
+:func:`normalize_char` for the scripts and symbols news text uses (Latin, Greek,
+Cyrillic, Hebrew, Arabic and its supplements and presentation forms, punctuation,
+symbols, emoji: :data:`TABLE_RANGES`) therefore ship
 precomputed in ``data/normalize_chars.json`` (written by
 ``python training/char_table.py``; a test checks it still equals camel-tools'
 output); any other character is normalized by camel-tools, imported on first need.
@@ -31,9 +32,13 @@ from importlib import resources
 __all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_with_offsets",
            "normalize_char"]
 
-# Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json.
-TABLE_RANGES = ((0x0000, 0x00FF), (0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x2000, 0x206F),
-                (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+# Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json: Latin (with
+# its extensions and combining marks), Greek, Cyrillic, Hebrew, Arabic and its supplements and
+# presentation forms, punctuation, symbols, arrows, shapes and dingbats, variation selectors,
+# full-width forms, mathematical letters, emoji and their tags (every character of the bundled labels
+# is among them, a test checks).
+TABLE_RANGES = ((0x0000, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x2000, 0x2BFF), (0x3000, 0x303F),
+                (0xFB00, 0xFDFF), (0xFE00, 0xFFFF), (0x1D400, 0x1D7FF), (0x1F000, 0x1FAFF), (0xE0000, 0xE007F))
 
 _TATWEEL = "\u0640"
 # Quranic annotation signs and small high letters: not part of news orthography.
