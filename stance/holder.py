@@ -18,6 +18,7 @@ The rule baselines the evaluation compares with are :func:`baseline_author` and
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -82,14 +83,16 @@ def _norm(token: str) -> str:
 
 @lru_cache(maxsize=20000)
 def _analyze(sentence: Sentence) -> _Analysis:
-    spans = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(sentence.text)]
-    tokens = [_norm(t) for _, _, t in spans]
+    matches = list(_TOKEN_RE.finditer(sentence.text))
+    tokens = list(map(_norm, [m.group() for m in matches]))
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]  # tokens do not overlap: both lists increase
     owner: dict[int, str] = {}
     positions: dict[str, list[int]] = {}
     order = []
     nisba = set()
     for actor, start, end in sorted(sentence.mentions, key=lambda m: m[1]):
-        idx = [i for i, (s, e, _) in enumerate(spans) if s < end and e > start]
+        idx = range(bisect_right(ends, start), bisect_left(starts, end))  # the tokens the mention overlaps
         if not idx:
             continue
         if len(idx) == 1 and _NISBA_RE.search(tokens[idx[0]]):
@@ -109,7 +112,7 @@ def _analyze(sentence: Sentence) -> _Analysis:
         elif t in _TOGGLE_QUOTES:
             depth = 0 if depth else 1
     return _Analysis(
-        tokens=tuple(masked), stems=tuple(light_stem(t) for t in masked), clause=tuple(clause_ids(tokens)),
+        tokens=tuple(masked), stems=tuple(map(light_stem, masked)), clause=tuple(clause_ids(tokens)),
         quote=tuple(quote), cues=tuple(load_cues().find(masked)), first=positions, order=tuple(order),
         nisba=frozenset(nisba),
     )
