@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import scipy.sparse as sp
 
-from .tfidf import WHITE_SPACES, TfidfView, char_wb_ngrams, tfidf_weight
+from .tfidf import TfidfView, char_wb_ngrams, tfidf_weight
 from .util import BoundedDict
 
 __all__ = ["WordCachedCharVectorizer"]
@@ -40,8 +40,8 @@ class WordCachedCharVectorizer:
     def _columns(self, word: str) -> list[int]:
         found = self._cache.get(word)
         if found is None:
-            vocabulary = self._vocabulary
-            found = [vocabulary[g] for g in char_wb_ngrams(word, *self._range) if g in vocabulary]
+            column = self._vocabulary.get
+            found = [c for c in map(column, char_wb_ngrams(word, *self._range)) if c is not None]
             self._cache.put(word, found)
         return found
 
@@ -49,8 +49,11 @@ class WordCachedCharVectorizer:
         """Same matrix as the fitted vectorizer's ``transform(docs)``."""
         columns: list[int] = []
         indptr = [0]
+        cached = self._cache.get
         for doc in docs:
-            for word in WHITE_SPACES.sub(" ", doc.lower()).split():
-                columns.extend(self._columns(word))
+            # scikit-learn's char_wb: whitespace runs become one space, then split() (the same words)
+            for word in doc.lower().split():
+                found = cached(word)
+                columns += found if found is not None else self._columns(word)
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(self._vocabulary), self.view.idf_, self.view.dtype)

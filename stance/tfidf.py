@@ -31,15 +31,12 @@ def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     """scikit-learn's ``char_wb`` n-grams of one whitespace-free word (padded with spaces)."""
     w = " " + word + " "
     w_len = len(w)
-    out = []
+    out: list[str] = []
     for n in range(min_n, max_n + 1):
-        offset = 0
-        out.append(w[offset:offset + n])
-        while offset + n < w_len:
-            offset += 1
-            out.append(w[offset:offset + n])
-        if offset == 0:  # a short word (w_len < n) counts once
+        if w_len <= n:  # a short word (w_len <= n) counts once
+            out.append(w)
             break
+        out += [w[i:i + n] for i in range(w_len - n + 1)]
     return out
 
 
@@ -127,12 +124,13 @@ class TfidfView:
         if self.kind == "char_wb":
             return self._char().transform(list(docs))
         vocabulary = self.vocabulary_
+        column = vocabulary.get
         columns: list[int] = []
         indptr = [0]
         lo, hi = self.ngram_range
         for doc in docs:
             terms = doc if self.kind == "tokens" else _word_ngrams(_WORD_TOKEN.findall(doc.lower()), lo, hi)
-            columns.extend(vocabulary[t] for t in terms if t in vocabulary)
+            columns += [c for c in map(column, terms) if c is not None]
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(vocabulary), self.idf_, self.dtype)
 
