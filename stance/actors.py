@@ -217,7 +217,8 @@ class Inventory:
     _actor_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _memo: BoundedDict = field(default_factory=lambda: BoundedDict(_MEMO_SIZE), repr=False)
     _candidates: BoundedDict = field(default_factory=lambda: BoundedDict(_CANDIDATE_CACHE_SIZE), repr=False)
-    _last_words: tuple | None = field(default=None, repr=False)  # (text, norm, words) of the last _match
+    # (text, norm, words, values, candidates) of the last _match
+    _last_words: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
@@ -399,8 +400,19 @@ def _candidates(token: str, inventory: Inventory) -> tuple[tuple[tuple["_Pattern
         stems = [stem for stem, _ in _stems(token)]
         found = (tuple(tuple(index[stem]) for stem in stems if stem in index),
                  tuple(tuple(context_index[stem]) for stem in stems if stem in context_index))
+        if found == _NO_CANDIDATES:
+            found = _NO_CANDIDATES
         cache.put(token, found)
     return found
+
+
+_NO_CANDIDATES: tuple = ((), ())  # what most words get (shared)
+
+
+def _word_candidates(values: list[str], inventory: Inventory) -> list[tuple]:
+    """:func:`_candidates` of every word."""
+    cached = inventory._candidates.get
+    return [cached(v) or _candidates(v, inventory) for v in values]
 
 
 def _yields(pattern: _Pattern, day: dt.date | None) -> bool:
@@ -444,14 +456,18 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
     words = _words(norm, text)
-    if inventory._context_index:
-        inventory._last_words = (text, norm, words)  # match_article scans the same words right after
     values = [w[0] for w in words]
+    candidates = _word_candidates(values, inventory)
+    if inventory._context_index:  # match_article scans the same words right after
+        inventory._last_words = (text, norm, words, values, candidates)
     mentions: list[Mention] = []
     i = 0
-    while i < len(words):
+    for k, found in enumerate(candidates):
+        if k < i or not found[0]:
+            continue  # inside the last mention, or no alias starts at this word
+        i = k
         best: _Pattern | None = None
-        for group in _candidates(values[i], inventory)[0]:
+        for group in found[0]:
             for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and (
@@ -468,7 +484,6 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
                 if not _yields(best, day):
                     break
         if best is None:
-            i += 1
             continue
         last = i + len(best.tokens) - 1
         if best.actor:
@@ -557,16 +572,20 @@ def _context_scan(text: str, inventory: Inventory) -> _Scan:
     """The context-index hits of ``text`` (the words of the last :func:`_match` when it was this text)."""
     cached = inventory._last_words
     if cached is not None and cached[0] == text:
-        _, norm, words = cached
+        _, norm, words, values, candidates = cached
     else:
         norm = normalize_with_offsets(text)
         words = _words(norm, text)
-    values = [w[0] for w in words]
+        values = [w[0] for w in words]
+        candidates = _word_candidates(values, inventory)
     hits: list[tuple[int, int, _ContextPattern]] = []
     i = 0
-    while i < len(values):
+    for k, found in enumerate(candidates):
+        if k < i or not found[1]:
+            continue  # inside the last hit, or no context phrase starts at this word
+        i = k
         best: _ContextPattern | None = None
-        for group in _candidates(values[i], inventory)[1]:
+        for group in found[1]:
             for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and n <= len(best.tokens):
@@ -575,7 +594,6 @@ def _context_scan(text: str, inventory: Inventory) -> _Scan:
                     best = pattern
                     break
         if best is None:
-            i += 1
             continue
         hits.append((i, i + len(best.tokens) - 1, best))
         i += len(best.tokens)
