@@ -12,6 +12,8 @@ Zipfian, so most words are cache hits. No scikit-learn import is needed.
 
 from __future__ import annotations
 
+from array import array
+
 import scipy.sparse as sp
 
 from .tfidf import TfidfView, char_wb_ngrams, tfidf_weight
@@ -37,17 +39,18 @@ class WordCachedCharVectorizer:
         self._range = vectorizer.ngram_range
         self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
 
-    def _columns(self, word: str) -> list[int]:
+    def _columns(self, word: str) -> array:
         found = self._cache.get(word)
         if found is None:
             column = self._vocabulary.get
-            found = [c for c in map(column, char_wb_ngrams(word, *self._range)) if c is not None]
+            found = array("q", [c for c in map(column, char_wb_ngrams(word, *self._range)) if c is not None])
             self._cache.put(word, found)
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:
         """Same matrix as the fitted vectorizer's ``transform(docs)``."""
-        columns: list[int] = []
+        # int64 arrays: appending a word's columns is a copy, and numpy takes the whole buffer as is
+        columns = array("q")
         indptr = [0]
         cached = self._cache.get
         for doc in docs:

@@ -41,6 +41,7 @@ _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 _OPEN_QUOTES = frozenset("«“„‹")
 _CLOSE_QUOTES = frozenset("»”‟›")
 _TOGGLE_QUOTES = frozenset('"')
+_QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES | _TOGGLE_QUOTES
 _ACTOR = "ACT"
 _CUE_CLASSES = ("report", "condemn", "attack", "threat", "sanction", "support", "praise", "ally", "victim",
                 "talks", "pejorative", "negation")
@@ -102,16 +103,21 @@ def _analyze(sentence: Sentence) -> _Analysis:
             owner[i] = actor
         positions.setdefault(actor, []).append(idx[0])
         order.append((idx[0], actor))
-    masked = [_ACTOR if i in owner else t for i, t in enumerate(tokens)]
-    quote, depth = [], 0
-    for t in tokens:
-        if t in _CLOSE_QUOTES:
-            depth = max(0, depth - 1)
-        quote.append(depth > 0)
-        if t in _OPEN_QUOTES:
-            depth += 1
-        elif t in _TOGGLE_QUOTES:
-            depth = 0 if depth else 1
+    masked = list(tokens)
+    for i in owner:
+        masked[i] = _ACTOR
+    if _QUOTES.isdisjoint(tokens):
+        quote = [False] * len(tokens)
+    else:
+        quote, depth = [], 0
+        for t in tokens:
+            if t in _CLOSE_QUOTES:
+                depth = max(0, depth - 1)
+            quote.append(depth > 0)
+            if t in _OPEN_QUOTES:
+                depth += 1
+            elif t in _TOGGLE_QUOTES:
+                depth = 0 if depth else 1
     stems = tuple(map(light_stem, masked))
     return _Analysis(
         tokens=tuple(masked), stems=stems, clause=tuple(clause_ids(tokens)),

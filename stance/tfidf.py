@@ -61,7 +61,9 @@ def l2_normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 def tfidf_weight(columns: Sequence[int], indptr: Sequence[int], n_columns: int, idf: np.ndarray,
                  dtype: type = np.float32) -> sp.csr_matrix:
-    """The tf-idf matrix of documents given as column lists (counts, sublinear tf, idf, l2 rows)."""
+    """The tf-idf matrix of documents given as column lists (counts, sublinear tf, idf, l2 rows).
+
+    ``columns`` may be a list or an ``array("q")`` (read without conversion)."""
     counts = sp.csr_matrix(
         (np.ones(len(columns), dtype=np.float64), np.asarray(columns, dtype=np.int64), np.asarray(indptr)),
         shape=(len(indptr) - 1, n_columns),
