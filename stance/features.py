@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from .actors import Inventory, load_actors, match_actors
 from .cues import CueInventory, clause_ids, light_stem, load_cues
 from .estimator import ParamsMixin
-from .normalize import normalize
+from .normalize import normalize, normalize_spans
 from .tfidf import TfidfView
 
 __all__ = ["FEATURES_VERSION", "Pair", "TargetFeatures", "VIEWS"]
@@ -85,12 +85,13 @@ def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:
 
     Joining them with a placeholder per mention gives the masked token sequence of any target.
     """
-    segments: list[list[str]] = []
+    spans = []
     last = 0
     for m in mentions:
-        segments.append(_split(normalize(text[last:m.start])) if m.start > last else [])
+        spans.append((last, m.start))
         last = max(last, m.end)
-    segments.append(_split(normalize(text[last:])))
+    spans.append((last, len(text)))
+    segments = [_split(part) if part else [] for part in normalize_spans(text, spans)]
     return segments, [m.actor for m in mentions]
 
 

@@ -28,9 +28,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
-__all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_with_offsets",
-           "normalize_char"]
+from .util import BoundedDict
+
+__all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_spans",
+           "normalize_with_offsets", "normalize_char"]
 
 # Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json: Latin (with
 # its extensions and combining marks), Greek, Cyrillic, Hebrew, Arabic and its supplements and
@@ -156,6 +159,9 @@ class _Table(dict):
 
 _IRREGULAR: set[str] = set()
 _TABLE = _Table()
+# The last sentences normalized with offsets (the matcher's): scoring normalizes each sentence again for
+# its features, and finds it here.
+_RECENT = BoundedDict(8192)
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,7 @@ def normalize_with_offsets(text: str) -> Normalized:
     >>> n.to_original(0, len(n.text))
     (0, 10)
     """
-    normalized = text.translate(_TABLE)
+    normalized = _RECENT.put(text, text.translate(_TABLE))
     if _IRREGULAR.isdisjoint(text):
         return Normalized(normalized, text, None)
     index = tuple(i for i, c in enumerate(text) for _ in _TABLE[ord(c)])
@@ -221,7 +227,21 @@ def normalize(text: str) -> str:
     >>> normalize("أمريكا")
     'امريكا'
     """
-    return text.translate(_TABLE)
+    found = _RECENT.get(text)
+    return found if found is not None else text.translate(_TABLE)
+
+
+def normalize_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """``normalize(text[start:end])`` for every span: slices of the whole normalized text when every
+    character of ``text`` normalizes to one character (the common case).
+
+    >>> normalize_spans("قالت أمريكا", [(0, 4), (5, 11)])
+    ['قالت', 'امريكا']
+    """
+    whole = normalize(text)  # also puts every character of text in the table (and _IRREGULAR)
+    if _IRREGULAR.isdisjoint(text):
+        return [whole[start:end] for start, end in spans]
+    return [text[start:end].translate(_TABLE) for start, end in spans]
 
 
 _TAG_RE = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,1000}?/?>", re.S)

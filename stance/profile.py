@@ -296,10 +296,19 @@ def _score_pairs(
         sentiments = [dict(zip(sclasses, map(float, row))) for row in raw]
     explainer = _Explainer(model) if explain else None
     out = []
+    rows = proba.tolist()  # Python floats: the same values, read without a numpy scalar per item
+    best = np.argmax(proba, axis=1).tolist()
+    rounded: dict[int, dict[str, float]] = {}  # per sentence's sentiment dict: its rounded copy
     for i, (index, start, end, text, actor, mentions, *_) in enumerate(items):
-        p = {c: _r(v) for c, v in zip(classes, proba[i])}
-        label = classes[int(np.argmax(proba[i]))]
-        sp = {c: _r(v) for c, v in sentiments[i].items()} if sentiments else {}
+        p = {c: _r(v) for c, v in zip(classes, rows[i])}
+        label = classes[best[i]]
+        if sentiments:
+            key = id(sentiments[i])
+            if key not in rounded:
+                rounded[key] = {c: _r(v) for c, v in sentiments[i].items()}
+            sp = dict(rounded[key])
+        else:
+            sp = {}
         sentiment = max(sentiments[i], key=sentiments[i].get) if sentiments else None
         evidence = explainer.explain(matrix[i], label) if explainer else ()
         out.append(SentenceScore(index, start, end, text, actor, mentions, label, p,
