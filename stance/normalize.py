@@ -217,8 +217,25 @@ def normalize_with_offsets(text: str) -> Normalized:
     normalized = _RECENT.put(text, text.translate(_TABLE))
     if _IRREGULAR.isdisjoint(text):
         return Normalized(normalized, text, None)
-    index = tuple(i for i, c in enumerate(text) for _ in _TABLE[ord(c)])
-    return Normalized(normalized, text, index)
+    index: list[int] = []
+    done = 0
+    for m in _irregular_re().finditer(text):  # 1:1 runs between the characters that are not
+        at = m.start()
+        index += range(done, at)
+        index += [at] * len(_TABLE[ord(text[at])])
+        done = at + 1
+    index += range(done, len(text))
+    return Normalized(normalized, text, tuple(index))
+
+
+_IRREGULAR_RE: list = [0, None]  # (size of _IRREGULAR it was built for, pattern)
+
+
+def _irregular_re() -> re.Pattern:
+    """A pattern matching any character of ``_IRREGULAR`` (rebuilt when the set grew)."""
+    if _IRREGULAR_RE[0] != len(_IRREGULAR):
+        _IRREGULAR_RE[:] = [len(_IRREGULAR), re.compile("[" + "".join(map(re.escape, sorted(_IRREGULAR))) + "]")]
+    return _IRREGULAR_RE[1]
 
 
 def normalize(text: str) -> str:

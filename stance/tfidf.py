@@ -31,13 +31,10 @@ def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     """scikit-learn's ``char_wb`` n-grams of one whitespace-free word (padded with spaces)."""
     w = " " + word + " "
     w_len = len(w)
-    out: list[str] = []
-    for n in range(min_n, max_n + 1):
-        if w_len <= n:  # a short word (w_len <= n) counts once
-            out.append(w)
-            break
-        out += [w[i:i + n] for i in range(w_len - n + 1)]
-    return out
+    if w_len <= min_n:  # a short word counts once
+        return [w]
+    # n-grams up to the padded word's length (its full length gives the word itself, once)
+    return [w[i:i + n] for n in range(min_n, min(max_n, w_len) + 1) for i in range(w_len - n + 1)]
 
 
 def _word_ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
