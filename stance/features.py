@@ -198,7 +198,8 @@ class TargetFeatures(ParamsMixin):
         else:
             window.append("NO_MENTION")
         tid = _target_id(target)
-        cross = [f"{tid}|{t}" for t in words]
+        prefix = tid + "|"
+        cross = [prefix + t for t in words]
         cross.append(f"T={tid}")
         struct = _structure(masked, positions, self.window, load_cues(self.cues_path)) if self.structure else ["S_OFF"]
         return {"masked": masked, "window": window, "cross": cross, "struct": struct}
