@@ -70,7 +70,9 @@ def tfidf_weight(columns: Sequence[int], indptr: Sequence[int], n_columns: int, 
     np.log(data, out=data)
     data += 1
     data *= idf[counts.indices]
-    return l2_normalize_rows(counts).astype(dtype)
+    counts = l2_normalize_rows(counts)
+    counts.data = counts.data.astype(dtype)  # what .astype(dtype) gives, without copying the indices
+    return counts
 
 
 class TfidfView:
