@@ -291,6 +291,22 @@ class TargetFeatures(ParamsMixin):
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""
+        if self.masked_ngrams == 1 and not self.structure:  # the default settings: the fast path
+            fast = self.__dict__.get("_target_columns")
+            if fast is None or fast.source is not self.vectorizers_:  # made for these fitted views
+                from .targetvec import TargetColumns
+
+                fast = self._target_columns = TargetColumns(self)
+            return fast.transform(self, list(X))
+        return self._transform_target_views(X)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_target_columns", None)  # a cache, rebuilt on first use
+        return state
+
+    def _transform_target_views(self, X: list[Pair]) -> sp.csr_matrix:
+        """:meth:`transform_target` from the views' token lists (any settings)."""
         views, _ = self._views(list(X), plain=False)
         blocks = [self.vectorizers_[v].transform(views[v]) for v in VIEWS if not v.startswith("plain")]
         return sp.hstack(blocks, format="csr")
