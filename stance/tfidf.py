@@ -40,7 +40,10 @@ def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
 def _word_ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
     out = list(tokens) if min_n == 1 else []
     for n in range(max(min_n, 2), min(max_n + 1, len(tokens) + 1)):
-        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        if n == 2:
+            out += [a + " " + b for a, b in zip(tokens, tokens[1:])]
+        else:
+            out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
     return out
 
 
