@@ -105,9 +105,12 @@ class CueInventory:
         out: list[tuple[int, int, str]] = []
         i = 0
         longest = self._longest
-        while i < len(tokens):
+        cached = self._classes.get
+        for k, (single, may_start) in enumerate([cached(t) or self._classify(t) for t in tokens]):
+            if k < i or (single is None and not may_start):
+                continue  # inside the last cue, or no cue can start here
+            i = k
             hit = None
-            single, may_start = self._classify(tokens[i])
             # a phrase starts with the token or its light stem: skip the phrase lookups for other tokens
             for n in range(min(longest, len(tokens) - i) if may_start else 0, 1, -1):
                 key = tuple(tokens[i:i + n])
@@ -121,8 +124,6 @@ class CueInventory:
             if hit is not None:
                 out.append(hit)
                 i = hit[1]
-            else:
-                i += 1
         return out
 
 
@@ -204,8 +205,7 @@ def clause_ids(tokens: list[str]) -> list[int]:
     ids = []
     current = 0
     previous = True  # a boundary right after another one (، بينما) does not open a second clause
-    for t in tokens:
-        boundary = _is_boundary(t)
+    for boundary in map(_is_boundary, tokens):
         if boundary and not previous:
             current += 1
         previous = boundary
