@@ -217,7 +217,8 @@ class Inventory:
     _actor_contexts: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _memo: BoundedDict = field(default_factory=lambda: BoundedDict(_MEMO_SIZE), repr=False)
     _candidates: BoundedDict = field(default_factory=lambda: BoundedDict(_CANDIDATE_CACHE_SIZE), repr=False)
-    _last_words: tuple | None = field(default=None, repr=False)  # (text, norm, words) of the last _match
+    # (text, norm, words, values, candidates) of the last _match
+    _last_words: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
@@ -388,15 +389,30 @@ def match_actors(
     return list(mentions)
 
 
-def _candidates(token: str, inventory: Inventory) -> tuple[tuple["_Pattern", ...], ...]:
-    """Patterns that may start at ``token``, grouped by stem (most tokens have none); cached per word."""
+def _candidates(token: str, inventory: Inventory) -> tuple[tuple[tuple["_Pattern", ...], ...],
+                                                          tuple[tuple["_ContextPattern", ...], ...]]:
+    """Alias patterns and context-index patterns that may start at ``token``, each grouped by stem in
+    :func:`_stems` order (most tokens have none); cached per word."""
     cache = inventory._candidates
     found = cache.get(token)
     if found is None:
-        index = inventory._index
-        found = tuple(tuple(index[stem]) for stem, _ in _stems(token) if stem in index)
+        index, context_index = inventory._index, inventory._context_index
+        stems = [stem for stem, _ in _stems(token)]
+        found = (tuple(tuple(index[stem]) for stem in stems if stem in index),
+                 tuple(tuple(context_index[stem]) for stem in stems if stem in context_index))
+        if found == _NO_CANDIDATES:
+            found = _NO_CANDIDATES
         cache.put(token, found)
     return found
+
+
+_NO_CANDIDATES: tuple = ((), ())  # what most words get (shared)
+
+
+def _word_candidates(values: list[str], inventory: Inventory) -> list[tuple]:
+    """:func:`_candidates` of every word."""
+    cached = inventory._candidates.get
+    return [cached(v) or _candidates(v, inventory) for v in values]
 
 
 def _yields(pattern: _Pattern, day: dt.date | None) -> bool:
@@ -440,14 +456,18 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
     """The matching itself (see :func:`match_actors`)."""
     norm = normalize_with_offsets(text)
     words = _words(norm, text)
-    if inventory._context_index:
-        inventory._last_words = (text, norm, words)  # match_article scans the same words right after
     values = [w[0] for w in words]
+    candidates = _word_candidates(values, inventory)
+    if inventory._context_index:  # match_article scans the same words right after
+        inventory._last_words = (text, norm, words, values, candidates)
     mentions: list[Mention] = []
     i = 0
-    while i < len(words):
+    for k, found in enumerate(candidates):
+        if k < i or not found[0]:
+            continue  # inside the last mention, or no alias starts at this word
+        i = k
         best: _Pattern | None = None
-        for group in _candidates(values[i], inventory):
+        for group in found[0]:
             for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and (
@@ -464,7 +484,6 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
                 if not _yields(best, day):
                     break
         if best is None:
-            i += 1
             continue
         last = i + len(best.tokens) - 1
         if best.actor:
@@ -535,22 +554,39 @@ def _dominant(counts: dict[str, int], among: Iterable[str] | None = None) -> str
     return items[0][1]
 
 
-def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int, _ContextPattern]], list[tuple[int, int]], list[str]]:
-    """Context-index hits ``(first word, last word, pattern)``, the words' normalized spans and values."""
+@dataclass
+class _Scan:
+    """Context-index hits ``(first word, last word, pattern)`` of a sentence, with its words."""
+
+    hits: list[tuple[int, int, _ContextPattern]]
+    norm: Normalized
+    words: list[tuple[str, int, int]]
+    values: list[str]
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The words' spans in the original sentence."""
+        return [self.norm.to_original(w[1], w[2]) for w in self.words]
+
+
+def _context_scan(text: str, inventory: Inventory) -> _Scan:
+    """The context-index hits of ``text`` (the words of the last :func:`_match` when it was this text)."""
     cached = inventory._last_words
     if cached is not None and cached[0] == text:
-        _, norm, words = cached
+        _, norm, words, values, candidates = cached
     else:
         norm = normalize_with_offsets(text)
         words = _words(norm, text)
-    values = [w[0] for w in words]
-    index = inventory._context_index
+        values = [w[0] for w in words]
+        candidates = _word_candidates(values, inventory)
     hits: list[tuple[int, int, _ContextPattern]] = []
     i = 0
-    while i < len(values):
+    for k, found in enumerate(candidates):
+        if k < i or not found[1]:
+            continue  # inside the last hit, or no context phrase starts at this word
+        i = k
         best: _ContextPattern | None = None
-        for stem, _ in _stems(values[i]):
-            for pattern in index.get(stem, ()):
+        for group in found[1]:
+            for pattern in group:
                 n = len(pattern.tokens)
                 if best is not None and n <= len(best.tokens):
                     break
@@ -558,12 +594,10 @@ def _context_scan(text: str, inventory: Inventory) -> tuple[list[tuple[int, int,
                     best = pattern
                     break
         if best is None:
-            i += 1
             continue
         hits.append((i, i + len(best.tokens) - 1, best))
         i += len(best.tokens)
-    spans = [norm.to_original(w[1], w[2]) for w in words]
-    return hits, spans, values
+    return _Scan(hits, norm, words, values)
 
 
 def match_article(
@@ -606,12 +640,12 @@ def match_article(
         scans.append(_context_scan(text, inventory))
     local: list[dict[str, int]] = []
     total: dict[str, int] = {}
-    for mentions, (hits, _, _) in zip(plain, scans):
+    for mentions, scan in zip(plain, scans):
         counts: dict[str, int] = {}
         for m in mentions:
             for c in inventory._actor_contexts.get(m.actor, ()):
                 counts[c] = counts.get(c, 0) + 1
-        for _, _, pattern in hits:
+        for _, _, pattern in scan.hits:
             for c in pattern.signals:
                 counts[c] = counts.get(c, 0) + 1
         local.append(counts)
@@ -619,8 +653,8 @@ def match_article(
             total[c] = total.get(c, 0) + n
     article_context = _dominant(total)
     out: list[list[Mention]] = []
-    for text, mentions, counts, (hits, spans, values) in zip(sentences, plain, local, scans):
-        aliases = [h for h in hits if h[2].aliases]
+    for text, mentions, counts, scan in zip(sentences, plain, local, scans):
+        aliases = [h for h in scan.hits if h[2].aliases]
         if not aliases:
             out.append(mentions)
             continue
@@ -636,6 +670,7 @@ def match_article(
             out.append(mentions)
             continue
         resolved = list(mentions)
+        spans, values = scan.spans(), scan.values
         for first, last, pattern in aliases:
             actors = {a for a, ca in pattern.aliases.get(context, ()) if ca.active(day)}
             if len(actors) != 1:

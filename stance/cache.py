@@ -30,8 +30,8 @@ __all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key",
 DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json"
 
 # The modules whose code decides what the default model is: features, matching, fitting, storing.
-MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "linear.py", "model.py",
-              "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "util.py",
+MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "targetvec.py", "linear.py",
+              "model.py", "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "util.py",
               "data/cues.toml", "data/default_params.json", "data/normalize_chars.json")
 
 # The default model built by ``python training/ship_default_model.py`` and shipped in the package: used

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .normalize import normalize
+from .util import BoundedDict
 
 __all__ = ["CueError", "CueInventory", "clause_ids", "light_stem", "load_cues", "split_clauses"]
 
@@ -69,6 +70,15 @@ class CueInventory:
     stems: dict[str, str]
     phrases: dict[tuple[str, ...], str]
     source: str = "<default>"
+    # first words of the phrases, the longest phrase, the class of every token seen (caches)
+    _firsts: frozenset = field(init=False, repr=False, compare=False)
+    _longest: int = field(init=False, repr=False, compare=False)
+    _classes: BoundedDict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_firsts", frozenset(p[0] for p in self.phrases))
+        object.__setattr__(self, "_longest", max((len(p) for p in self.phrases), default=0))
+        object.__setattr__(self, "_classes", BoundedDict(200_000))
 
     @property
     def classes(self) -> list[str]:
@@ -82,29 +92,38 @@ class CueInventory:
             cls = self.stems.get(light_stem(token))
         return cls
 
+    def _classify(self, token: str) -> tuple[str | None, bool]:
+        """:meth:`classify` of a token and whether a phrase may start with it (cached per token)."""
+        found = self._classes.get(token)
+        if found is None:
+            first = token in self._firsts or light_stem(token) in self._firsts
+            found = self._classes.put(token, (self.classify(token), first))
+        return found
+
     def find(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """``(start, end, class)`` cue spans in a normalized token list, phrases first, no overlaps."""
         out: list[tuple[int, int, str]] = []
         i = 0
-        longest = max((len(p) for p in self.phrases), default=0)
-        while i < len(tokens):
+        longest = self._longest
+        cached = self._classes.get
+        for k, (single, may_start) in enumerate([cached(t) or self._classify(t) for t in tokens]):
+            if k < i or (single is None and not may_start):
+                continue  # inside the last cue, or no cue can start here
+            i = k
             hit = None
-            for n in range(min(longest, len(tokens) - i), 1, -1):
+            # a phrase starts with the token or its light stem: skip the phrase lookups for other tokens
+            for n in range(min(longest, len(tokens) - i) if may_start else 0, 1, -1):
                 key = tuple(tokens[i:i + n])
                 first = light_stem(key[0]) if key not in self.phrases else None
                 cls = self.phrases.get(key) or (self.phrases.get((first,) + key[1:]) if first else None)
                 if cls:
                     hit = (i, i + n, cls)
                     break
-            if hit is None:
-                cls = self.classify(tokens[i])
-                if cls is not None:
-                    hit = (i, i + 1, cls)
+            if hit is None and single is not None:
+                hit = (i, i + 1, single)
             if hit is not None:
                 out.append(hit)
                 i = hit[1]
-            else:
-                i += 1
         return out
 
 
@@ -173,6 +192,7 @@ def load_cues(path: str | None = None) -> CueInventory:
     return _build(classes, source)
 
 
+@lru_cache(maxsize=200000)
 def _is_boundary(token: str) -> bool:
     if token and all(c in _BOUNDARY_PUNCT for c in token):
         return True
@@ -185,8 +205,7 @@ def clause_ids(tokens: list[str]) -> list[int]:
     ids = []
     current = 0
     previous = True  # a boundary right after another one (، بينما) does not open a second clause
-    for t in tokens:
-        boundary = _is_boundary(t)
+    for boundary in map(_is_boundary, tokens):
         if boundary and not previous:
             current += 1
         previous = boundary

@@ -12,9 +12,11 @@ Zipfian, so most words are cache hits. No scikit-learn import is needed.
 
 from __future__ import annotations
 
+from array import array
+
 import scipy.sparse as sp
 
-from .tfidf import WHITE_SPACES, TfidfView, char_wb_ngrams, tfidf_weight
+from .tfidf import TfidfView, char_wb_ngrams, tfidf_weight
 from .util import BoundedDict
 
 __all__ = ["WordCachedCharVectorizer"]
@@ -37,20 +39,24 @@ class WordCachedCharVectorizer:
         self._range = vectorizer.ngram_range
         self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
 
-    def _columns(self, word: str) -> list[int]:
+    def _columns(self, word: str) -> array:
         found = self._cache.get(word)
         if found is None:
-            vocabulary = self._vocabulary
-            found = [vocabulary[g] for g in char_wb_ngrams(word, *self._range) if g in vocabulary]
+            column = self._vocabulary.get
+            found = array("q", [c for c in map(column, char_wb_ngrams(word, *self._range)) if c is not None])
             self._cache.put(word, found)
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:
         """Same matrix as the fitted vectorizer's ``transform(docs)``."""
-        columns: list[int] = []
+        # int64 arrays: appending a word's columns is a copy, and numpy takes the whole buffer as is
+        columns = array("q")
         indptr = [0]
+        cached = self._cache.get
         for doc in docs:
-            for word in WHITE_SPACES.sub(" ", doc.lower()).split():
-                columns.extend(self._columns(word))
+            # scikit-learn's char_wb: whitespace runs become one space, then split() (the same words)
+            for word in doc.lower().split():
+                found = cached(word)
+                columns += found if found is not None else self._columns(word)
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(self._vocabulary), self.view.idf_, self.view.dtype)

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from .actors import Inventory, load_actors, match_actors
 from .cues import CueInventory, clause_ids, light_stem, load_cues
 from .estimator import ParamsMixin
-from .normalize import normalize
+from .normalize import normalize, normalize_spans
 from .tfidf import TfidfView
 
 __all__ = ["FEATURES_VERSION", "Pair", "TargetFeatures", "VIEWS"]
@@ -85,12 +85,13 @@ def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:
 
     Joining them with a placeholder per mention gives the masked token sequence of any target.
     """
-    segments: list[list[str]] = []
+    spans = []
     last = 0
     for m in mentions:
-        segments.append(_split(normalize(text[last:m.start])) if m.start > last else [])
+        spans.append((last, m.start))
         last = max(last, m.end)
-    segments.append(_split(normalize(text[last:])))
+    spans.append((last, len(text)))
+    segments = [_split(part) if part else [] for part in normalize_spans(text, spans)]
     return segments, [m.actor for m in mentions]
 
 
@@ -197,7 +198,8 @@ class TargetFeatures(ParamsMixin):
         else:
             window.append("NO_MENTION")
         tid = _target_id(target)
-        cross = [f"{tid}|{t}" for t in words]
+        prefix = tid + "|"
+        cross = [prefix + t for t in words]
         cross.append(f"T={tid}")
         struct = _structure(masked, positions, self.window, load_cues(self.cues_path)) if self.structure else ["S_OFF"]
         return {"masked": masked, "window": window, "cross": cross, "struct": struct}
@@ -289,6 +291,22 @@ class TargetFeatures(ParamsMixin):
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""
+        if self.masked_ngrams == 1 and not self.structure:  # the default settings: the fast path
+            fast = self.__dict__.get("_target_columns")
+            if fast is None or fast.source is not self.vectorizers_:  # made for these fitted views
+                from .targetvec import TargetColumns
+
+                fast = self._target_columns = TargetColumns(self)
+            return fast.transform(self, list(X))
+        return self._transform_target_views(X)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_target_columns", None)  # a cache, rebuilt on first use
+        return state
+
+    def _transform_target_views(self, X: list[Pair]) -> sp.csr_matrix:
+        """:meth:`transform_target` from the views' token lists (any settings)."""
         views, _ = self._views(list(X), plain=False)
         blocks = [self.vectorizers_[v].transform(views[v]) for v in VIEWS if not v.startswith("plain")]
         return sp.hstack(blocks, format="csr")

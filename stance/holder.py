@@ -18,6 +18,7 @@ The rule baselines the evaluation compares with are :func:`baseline_author` and
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -40,6 +41,7 @@ _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 _OPEN_QUOTES = frozenset("«“„‹")
 _CLOSE_QUOTES = frozenset("»”‟›")
 _TOGGLE_QUOTES = frozenset('"')
+_QUOTES = _OPEN_QUOTES | _CLOSE_QUOTES | _TOGGLE_QUOTES
 _ACTOR = "ACT"
 _CUE_CLASSES = ("report", "condemn", "attack", "threat", "sanction", "support", "praise", "ally", "victim",
                 "talks", "pejorative", "negation")
@@ -73,6 +75,7 @@ class _Analysis:
     first: dict  # actor -> token indices of its mentions (first token of each)
     nisba: frozenset  # token indices of mentions that are a single adjective (nisba) word
     order: tuple[tuple[int, str], ...]  # (token index, actor) of every mention, in order
+    words: tuple[str, ...]  # the author's word features (``A_w=`` light stems longer than two letters), sorted
 
 
 @lru_cache(maxsize=200000)
@@ -82,14 +85,16 @@ def _norm(token: str) -> str:
 
 @lru_cache(maxsize=20000)
 def _analyze(sentence: Sentence) -> _Analysis:
-    spans = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(sentence.text)]
-    tokens = [_norm(t) for _, _, t in spans]
+    matches = list(_TOKEN_RE.finditer(sentence.text))
+    tokens = list(map(_norm, [m.group() for m in matches]))
+    starts = [m.start() for m in matches]
+    ends = [m.end() for m in matches]  # tokens do not overlap: both lists increase
     owner: dict[int, str] = {}
     positions: dict[str, list[int]] = {}
     order = []
     nisba = set()
     for actor, start, end in sorted(sentence.mentions, key=lambda m: m[1]):
-        idx = [i for i, (s, e, _) in enumerate(spans) if s < end and e > start]
+        idx = range(bisect_right(ends, start), bisect_left(starts, end))  # the tokens the mention overlaps
         if not idx:
             continue
         if len(idx) == 1 and _NISBA_RE.search(tokens[idx[0]]):
@@ -98,20 +103,26 @@ def _analyze(sentence: Sentence) -> _Analysis:
             owner[i] = actor
         positions.setdefault(actor, []).append(idx[0])
         order.append((idx[0], actor))
-    masked = [_ACTOR if i in owner else t for i, t in enumerate(tokens)]
-    quote, depth = [], 0
-    for t in tokens:
-        if t in _CLOSE_QUOTES:
-            depth = max(0, depth - 1)
-        quote.append(depth > 0)
-        if t in _OPEN_QUOTES:
-            depth += 1
-        elif t in _TOGGLE_QUOTES:
-            depth = 0 if depth else 1
+    masked = list(tokens)
+    for i in owner:
+        masked[i] = _ACTOR
+    if _QUOTES.isdisjoint(tokens):
+        quote = [False] * len(tokens)
+    else:
+        quote, depth = [], 0
+        for t in tokens:
+            if t in _CLOSE_QUOTES:
+                depth = max(0, depth - 1)
+            quote.append(depth > 0)
+            if t in _OPEN_QUOTES:
+                depth += 1
+            elif t in _TOGGLE_QUOTES:
+                depth = 0 if depth else 1
+    stems = tuple(map(light_stem, masked))
     return _Analysis(
-        tokens=tuple(masked), stems=tuple(light_stem(t) for t in masked), clause=tuple(clause_ids(tokens)),
+        tokens=tuple(masked), stems=stems, clause=tuple(clause_ids(tokens)),
         quote=tuple(quote), cues=tuple(load_cues().find(masked)), first=positions, order=tuple(order),
-        nisba=frozenset(nisba),
+        nisba=frozenset(nisba), words=tuple(sorted({f"A_w={w}" for w in stems if len(w) > 2 and w != _ACTOR})),
     )
 
 
@@ -184,8 +195,9 @@ _CROSSED = ("A", "X", "C", "C_side=", "C_nearest_before", "C_first_before", "C_g
             "CB_pre_", "CF_pre_", "CB_post_", "CF_post_", "A_near_", "C_between_")
 
 
-def _features(example: HolderExample, candidate: str, distance: int, kinds: Mapping[str, str]) -> list[str]:
-    f = _base_features(example, candidate, distance, kinds)
+def _features(example: HolderExample, candidate: str, distance: int, kinds: Mapping[str, str],
+              pair: "_PairContext | None" = None) -> list[str]:
+    f = _base_features(example, candidate, distance, kinds, pair)
     if example.stance in ("against", "favor"):
         f += [f"{example.stance}|{x}" for x in f if x.startswith(_CROSSED)]
     return f
@@ -209,18 +221,40 @@ def _speech(a: _Analysis, t: int) -> tuple[int, int, str] | None:
     return best
 
 
-def _base_features(example: HolderExample, candidate: str, distance: int, kinds: Mapping[str, str]) -> list[str]:
+@dataclass(frozen=True)
+class _PairContext:
+    """What every candidate's features of one example share: the sentence analysis and the target's place."""
+
+    a: _Analysis
+    t: int  # the target's anchor token
+    tkind: str
+    n_in: int  # other actors in the sentence
+    before: list[tuple[int, str]]  # other actors' mentions before the target
+    init_report: bool
+    gov: tuple[int, int, str] | None
+    rep: tuple[int, int, str] | None
+
+
+def _pair_context(example: HolderExample, kinds: Mapping[str, str]) -> _PairContext:
     a = _analyze(example.sentence)
     target = example.target
     t = _anchor(a, target)
-    tkind = kinds.get(target, "other")
-    n_in = len({x for x in a.first if x != target})
-    before = [(p, x) for p, x in a.order if p < t and x != target]
-    init_report = _initial_report(a)
-    gov = _governing(a, t)
+    return _PairContext(
+        a=a, t=t, tkind=kinds.get(target, "other"), n_in=len({x for x in a.first if x != target}),
+        before=[(p, x) for p, x in a.order if p < t and x != target], init_report=_initial_report(a),
+        gov=_governing(a, t), rep=_speech(a, t),
+    )
+
+
+def _base_features(example: HolderExample, candidate: str, distance: int, kinds: Mapping[str, str],
+                   pair: _PairContext | None = None) -> list[str]:
+    pair = pair if pair is not None else _pair_context(example, kinds)
+    a, t, tkind, n_in, before, init_report, gov = (pair.a, pair.t, pair.tkind, pair.n_in, pair.before,
+                                                   pair.init_report, pair.gov)
+    target = example.target
     if candidate == AUTHOR:
         f = ["A", f"A_tkind={tkind}", f"A_nin={min(n_in, 3)}", f"A_nbefore={min(len({x for _, x in before}), 2)}"]
-        rep = _speech(a, t)
+        rep = pair.rep
         if rep is not None:
             r = rep[1]
             nxt = [a.stems[q] for q in range(r, min(r + 2, len(a.tokens)))]
@@ -247,7 +281,7 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
                 f.append(f"A_near_{side}_{cls}")
         if example.context:
             f.append("A_has_context")
-        f += sorted({f"A_w={w}" for w in a.stems if len(w) > 2 and w != _ACTOR})
+        f += a.words
         return f
     ckind = kinds.get(candidate, "other")
     if distance > 0:  # an actor of a previous sentence
@@ -298,7 +332,7 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
             f.append(f"C_that_between_{side}")
     if init_report:
         f.append(f"C_init_report_{side}")
-    rep = _speech(a, t)
+    rep = pair.rep
     if rep is not None:
         if rep[1] <= p < rep[1] + 4:
             f.append(f"C_speaker_{p - rep[1]}")
@@ -335,10 +369,48 @@ class HolderModel:
         for ex in examples:
             cs = candidates(ex)
             cands.append([c for c, _ in cs])
+            pair = _pair_context(ex, kinds)
             for c, d in cs:
-                feats.append(_features(ex, c, d, kinds))
+                feats.append(_features(ex, c, d, kinds, pair))
             groups.append(len(feats))
         return cands, feats, np.asarray(groups)
+
+    def _crossed_columns(self) -> dict[str, dict[str, int]]:
+        """Per stance, the column of ``stance|x`` for every crossed feature ``x`` in the vocabulary."""
+        crossed = self.__dict__.get("_crossed")
+        if crossed is None:
+            crossed = {"against": {}, "favor": {}}
+            for name, column in self.index_.items():
+                stance, bar, x = name.partition("|")
+                if bar and stance in crossed and x.startswith(_CROSSED):
+                    crossed[stance][x] = column
+            self._crossed = crossed
+        return crossed
+
+    def _predict_rows(self, examples: Sequence[HolderExample], kinds: Mapping[str, str]):
+        """Candidates, the matrix of :meth:`_rows`' features and the groups, without building the
+        crossed feature names (their columns are looked up from the base features)."""
+        index, crossed = self.index_, self._crossed_columns()
+        cands, groups = [], [0]
+        indptr, indices = [0], []
+        for ex in examples:
+            cs = candidates(ex)
+            cands.append([c for c, _ in cs])
+            pair = _pair_context(ex, kinds)
+            cross = crossed.get(ex.stance) if ex.stance in ("against", "favor") else None
+            for c, d in cs:
+                f = _base_features(ex, c, d, kinds, pair)
+                cols = set(map(index.get, f))
+                if cross is not None:
+                    cols.update(map(cross.get, f))
+                cols.discard(None)
+                indices += sorted(cols)
+                indptr.append(len(indices))
+            groups.append(len(indptr) - 1)
+        data = np.ones(len(indices))
+        matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+                               shape=(len(indptr) - 1, len(self.vocabulary_)))
+        return cands, matrix, np.asarray(groups)
 
     def _matrix(self, feats: list[list[str]]) -> sp.csr_matrix:
         index = self.index_
@@ -407,8 +479,8 @@ class HolderModel:
         """Per pair, the probability of each candidate holder (they sum to 1)."""
         if not examples:
             return []
-        cands, feats, groups = self._rows(examples, kinds if kinds is not None else self.kinds_)
-        z = self._matrix(feats) @ self.coef_
+        cands, matrix, groups = self._predict_rows(examples, kinds if kinds is not None else self.kinds_)
+        z = matrix @ self.coef_
         out = []
         for g, cs in enumerate(cands):
             s = z[groups[g]:groups[g + 1]]

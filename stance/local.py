@@ -140,7 +140,7 @@ def _scored(paths: list[str], options: ScoringOptions, render: tuple | None, job
         yield from zip(chunk, scored)
 
 
-def score_files(paths: list[str], options: ScoringOptions | None = None, *, jobs: int = 1, chunk_size: int = 32,
+def score_files(paths: list[str], options: ScoringOptions | None = None, *, jobs: int = 1, chunk_size: int = 128,
                 on_error: Callable[[RecordError], None] | None = None) -> Iterator[tuple[Article, ArticleProfile]]:
     """Score every article of files, directories or ``-``; yield ``(Article, ArticleProfile)`` in order.
 
@@ -162,7 +162,7 @@ def predict(
     group_by: str | None = None,
     save_articles: str | None = None,
     jobs: int = 1,
-    chunk_size: int = 32,
+    chunk_size: int = 128,
     on_error: Callable[[RecordError], None] | None = None,
     on_article: Callable[[Scored, int, int], None] | None = None,
     on_long: Callable[[Article, int, int], None] | None = None,

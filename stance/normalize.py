@@ -11,8 +11,9 @@ the index in the ORIGINAL string of every normalized character.
 
 Importing camel-tools' character utilities takes ~0.7 s (its ``charsets`` module
 walks all 1.1 million code points), more than scoring an article. The results of
-:func:`normalize_char` for the scripts news text uses (Latin-1, Arabic and its
-supplements and presentation forms, general punctuation) therefore ship
+:func:`normalize_char` for the scripts and symbols news text uses (Latin, Greek,
+Cyrillic, Hebrew, Arabic and its supplements and presentation forms, punctuation,
+symbols, emoji: :data:`TABLE_RANGES`) therefore ship
 precomputed in ``data/normalize_chars.json`` (written by
 ``python training/char_table.py``; a test checks it still equals camel-tools'
 output); any other character is normalized by camel-tools, imported on first need.
@@ -27,13 +28,20 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
-__all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_with_offsets",
-           "normalize_char"]
+from .util import BoundedDict
 
-# Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json.
-TABLE_RANGES = ((0x0000, 0x00FF), (0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x2000, 0x206F),
-                (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+__all__ = ["Normalized", "TABLE_RANGES", "char_table", "clean_markup", "normalize", "normalize_spans",
+           "normalize_with_offsets", "normalize_char"]
+
+# Code point ranges (inclusive) whose normalized forms ship in data/normalize_chars.json: Latin (with
+# its extensions and combining marks), Greek, Cyrillic, Hebrew, Arabic and its supplements and
+# presentation forms, punctuation, symbols, arrows, shapes and dingbats, variation selectors,
+# full-width forms, mathematical letters, emoji and their tags (every character of the bundled labels
+# is among them, a test checks).
+TABLE_RANGES = ((0x0000, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x2000, 0x2BFF), (0x3000, 0x303F),
+                (0xFB00, 0xFDFF), (0xFE00, 0xFFFF), (0x1D400, 0x1D7FF), (0x1F000, 0x1FAFF), (0xE0000, 0xE007F))
 
 _TATWEEL = "\u0640"
 # Quranic annotation signs and small high letters: not part of news orthography.
@@ -151,6 +159,9 @@ class _Table(dict):
 
 _IRREGULAR: set[str] = set()
 _TABLE = _Table()
+# The last sentences normalized with offsets (the matcher's): scoring normalizes each sentence again for
+# its features, and finds it here.
+_RECENT = BoundedDict(8192)
 
 
 @dataclass(frozen=True)
@@ -203,11 +214,28 @@ def normalize_with_offsets(text: str) -> Normalized:
     >>> n.to_original(0, len(n.text))
     (0, 10)
     """
-    normalized = text.translate(_TABLE)
+    normalized = _RECENT.put(text, text.translate(_TABLE))
     if _IRREGULAR.isdisjoint(text):
         return Normalized(normalized, text, None)
-    index = tuple(i for i, c in enumerate(text) for _ in _TABLE[ord(c)])
-    return Normalized(normalized, text, index)
+    index: list[int] = []
+    done = 0
+    for m in _irregular_re().finditer(text):  # 1:1 runs between the characters that are not
+        at = m.start()
+        index += range(done, at)
+        index += [at] * len(_TABLE[ord(text[at])])
+        done = at + 1
+    index += range(done, len(text))
+    return Normalized(normalized, text, tuple(index))
+
+
+_IRREGULAR_RE: list = [0, None]  # (size of _IRREGULAR it was built for, pattern)
+
+
+def _irregular_re() -> re.Pattern:
+    """A pattern matching any character of ``_IRREGULAR`` (rebuilt when the set grew)."""
+    if _IRREGULAR_RE[0] != len(_IRREGULAR):
+        _IRREGULAR_RE[:] = [len(_IRREGULAR), re.compile("[" + "".join(map(re.escape, sorted(_IRREGULAR))) + "]")]
+    return _IRREGULAR_RE[1]
 
 
 def normalize(text: str) -> str:
@@ -216,7 +244,21 @@ def normalize(text: str) -> str:
     >>> normalize("أمريكا")
     'امريكا'
     """
-    return text.translate(_TABLE)
+    found = _RECENT.get(text)
+    return found if found is not None else text.translate(_TABLE)
+
+
+def normalize_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """``normalize(text[start:end])`` for every span: slices of the whole normalized text when every
+    character of ``text`` normalizes to one character (the common case).
+
+    >>> normalize_spans("قالت أمريكا", [(0, 4), (5, 11)])
+    ['قالت', 'امريكا']
+    """
+    whole = normalize(text)  # also puts every character of text in the table (and _IRREGULAR)
+    if _IRREGULAR.isdisjoint(text):
+        return [whole[start:end] for start, end in spans]
+    return [text[start:end].translate(_TABLE) for start, end in spans]
 
 
 _TAG_RE = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,1000}?/?>", re.S)

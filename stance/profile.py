@@ -296,10 +296,19 @@ def _score_pairs(
         sentiments = [dict(zip(sclasses, map(float, row))) for row in raw]
     explainer = _Explainer(model) if explain else None
     out = []
+    rows = proba.tolist()  # Python floats: the same values, read without a numpy scalar per item
+    best = np.argmax(proba, axis=1).tolist()
+    rounded: dict[int, dict[str, float]] = {}  # per sentence's sentiment dict: its rounded copy
     for i, (index, start, end, text, actor, mentions, *_) in enumerate(items):
-        p = {c: _r(v) for c, v in zip(classes, proba[i])}
-        label = classes[int(np.argmax(proba[i]))]
-        sp = {c: _r(v) for c, v in sentiments[i].items()} if sentiments else {}
+        p = {c: _r(v) for c, v in zip(classes, rows[i])}
+        label = classes[best[i]]
+        if sentiments:
+            key = id(sentiments[i])
+            if key not in rounded:
+                rounded[key] = {c: _r(v) for c, v in sentiments[i].items()}
+            sp = dict(rounded[key])
+        else:
+            sp = {}
         sentiment = max(sentiments[i], key=sentiments[i].get) if sentiments else None
         evidence = explainer.explain(matrix[i], label) if explainer else ()
         out.append(SentenceScore(index, start, end, text, actor, mentions, label, p,
@@ -396,27 +405,44 @@ def _with_holders(model: StanceModel, actors: Inventory, sentences: Sequence[tup
     With ``context`` the actors of the previous sentences are candidates too (an article); without, each
     sentence stands alone (a list of sentences).
     """
+    return _with_holders_many(model, actors, [(sentences, scores)], context)[0]
+
+
+def _with_holders_many(model: StanceModel, actors: Inventory,
+                       articles: Sequence[tuple[Sequence[tuple[str, int]], list[SentenceScore]]],
+                       context: bool = True) -> list[list[SentenceScore]]:
+    """:func:`_with_holders` of several articles ``(sentences, scores)``, with one call of the holder head."""
     head = getattr(model, "holder_", None)
-    if head is None or not scores:
-        return scores
+    if head is None:
+        return [scores for _, scores in articles]
     from .holder import CONTEXT, HolderExample, Sentence
 
-    grouped: dict[int, list[tuple[str, int, int]]] = {}
-    for sc in scores:
-        offset = sentences[sc.sentence][1]
-        grouped.setdefault(sc.sentence, []).extend((sc.actor, a - offset, b - offset) for a, b, _ in sc.mentions)
-    built = {i: Sentence(sentences[i][0], tuple(sorted(m, key=lambda x: x[1]))) for i, m in grouped.items()}
-    polar = [k for k, sc in enumerate(scores) if sc.label in ("favor", "against")]
     examples = []
-    for k in polar:
-        sc = scores[k]
-        ctx = tuple((d, built[sc.sentence - d]) for d in range(1, CONTEXT + 1)
-                    if context and sc.sentence - d in built)
-        examples.append(HolderExample(built[sc.sentence], sc.actor, ctx, "against" if sc.score < 0 else "favor"))
+    polar_of: list[list[int]] = []
+    for sentences, scores in articles:
+        grouped: dict[int, list[tuple[str, int, int]]] = {}
+        for sc in scores:
+            offset = sentences[sc.sentence][1]
+            grouped.setdefault(sc.sentence, []).extend((sc.actor, a - offset, b - offset) for a, b, _ in sc.mentions)
+        built = {i: Sentence(sentences[i][0], tuple(sorted(m, key=lambda x: x[1]))) for i, m in grouped.items()}
+        polar = [k for k, sc in enumerate(scores) if sc.label in ("favor", "against")]
+        for k in polar:
+            sc = scores[k]
+            ctx = tuple((d, built[sc.sentence - d]) for d in range(1, CONTEXT + 1)
+                        if context and sc.sentence - d in built)
+            examples.append(HolderExample(built[sc.sentence], sc.actor, ctx, "against" if sc.score < 0 else "favor"))
+        polar_of.append(polar)
+    if not examples:
+        return [scores for _, scores in articles]
     kinds = {a.id: a.kind for a in actors.actors.values()}
-    out = list(scores)
-    for k, (holder, p) in zip(polar, head.predict(examples, kinds)):
-        out[k] = replace(scores[k], holder=holder, holder_probability=_r(p))
+    predicted = iter(head.predict(examples, kinds))
+    out = []
+    for (_, scores), polar in zip(articles, polar_of):
+        scores = list(scores)
+        for k in polar:
+            holder, p = next(predicted)
+            scores[k] = replace(scores[k], holder=holder, holder_probability=_r(p))
+        out.append(scores)
     return out
 
 
@@ -513,8 +539,8 @@ def _score_articles(records, model, actors, explain, progress) -> list[ArticlePr
             sc = replace(sc, text=original[sc.start:sc.end],
                          mentions=tuple((s, e, original[s:e]) for s, e, _ in sc.mentions))
         per_article[owner].append(sc)
-    for n, p in enumerate(prepared):
-        per_article[n] = _with_holders(model, actors, [(s.text, s.start) for s in p[4]], per_article[n])
+    per_article = _with_holders_many(model, actors, [([(s.text, s.start) for s in p[4]], per_article[n])
+                                                     for n, p in enumerate(prepared)])
     has_holders = getattr(model, "holder_", None) is not None
     return [
         _profile(p, per_article[n], actors, sentiment_of[n], has_holders)

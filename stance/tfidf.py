@@ -31,22 +31,19 @@ def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
     """scikit-learn's ``char_wb`` n-grams of one whitespace-free word (padded with spaces)."""
     w = " " + word + " "
     w_len = len(w)
-    out = []
-    for n in range(min_n, max_n + 1):
-        offset = 0
-        out.append(w[offset:offset + n])
-        while offset + n < w_len:
-            offset += 1
-            out.append(w[offset:offset + n])
-        if offset == 0:  # a short word (w_len < n) counts once
-            break
-    return out
+    if w_len <= min_n:  # a short word counts once
+        return [w]
+    # n-grams up to the padded word's length (its full length gives the word itself, once)
+    return [w[i:i + n] for n in range(min_n, min(max_n, w_len) + 1) for i in range(w_len - n + 1)]
 
 
 def _word_ngrams(tokens: list[str], min_n: int, max_n: int) -> list[str]:
     out = list(tokens) if min_n == 1 else []
     for n in range(max(min_n, 2), min(max_n + 1, len(tokens) + 1)):
-        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        if n == 2:
+            out += [a + " " + b for a, b in zip(tokens, tokens[1:])]
+        else:
+            out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
     return out
 
 
@@ -64,7 +61,9 @@ def l2_normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 def tfidf_weight(columns: Sequence[int], indptr: Sequence[int], n_columns: int, idf: np.ndarray,
                  dtype: type = np.float32) -> sp.csr_matrix:
-    """The tf-idf matrix of documents given as column lists (counts, sublinear tf, idf, l2 rows)."""
+    """The tf-idf matrix of documents given as column lists (counts, sublinear tf, idf, l2 rows).
+
+    ``columns`` may be a list or an ``array("q")`` (read without conversion)."""
     counts = sp.csr_matrix(
         (np.ones(len(columns), dtype=np.float64), np.asarray(columns, dtype=np.int64), np.asarray(indptr)),
         shape=(len(indptr) - 1, n_columns),
@@ -74,7 +73,9 @@ def tfidf_weight(columns: Sequence[int], indptr: Sequence[int], n_columns: int, 
     np.log(data, out=data)
     data += 1
     data *= idf[counts.indices]
-    return l2_normalize_rows(counts).astype(dtype)
+    counts = l2_normalize_rows(counts)
+    counts.data = counts.data.astype(dtype)  # what .astype(dtype) gives, without copying the indices
+    return counts
 
 
 class TfidfView:
@@ -127,12 +128,13 @@ class TfidfView:
         if self.kind == "char_wb":
             return self._char().transform(list(docs))
         vocabulary = self.vocabulary_
+        column = vocabulary.get
         columns: list[int] = []
         indptr = [0]
         lo, hi = self.ngram_range
         for doc in docs:
             terms = doc if self.kind == "tokens" else _word_ngrams(_WORD_TOKEN.findall(doc.lower()), lo, hi)
-            columns.extend(vocabulary[t] for t in terms if t in vocabulary)
+            columns += [c for c in map(column, terms) if c is not None]
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(vocabulary), self.idf_, self.dtype)
 

@@ -91,6 +91,22 @@ def test_split_head_equals_stacked_matrix(model, tiny):
     assert np.allclose(split, model.predict_proba(pairs), atol=1e-6)
 
 
+def test_fast_target_columns_equal_the_views(model, tiny):
+    """The per-sentence column path of transform_target gives the views' matrix (targets named twice, not
+    named, topics, a sentence without mentions, given mentions)."""
+    from stance.actors import match_actors
+
+    text = "قصفت واشنطن مقار الحشد الشعبي، وقالت واشنطن إن الحشد الشعبي يهدد القوات الأميركية."
+    extra = [Pair(text, "US"), Pair(text, "PMF"), Pair(text, "IRN"), Pair(text, "حقوق الإنسان"),
+             Pair("جملة بلا أسماء", "US"), Pair(text, "US", None, tuple(match_actors(text)[:1]))]
+    pairs = list(tiny.pairs) + extra
+    features = model.features_
+    fast, views = features.transform_target(pairs), features._transform_target_views(pairs)
+    assert "_target_columns" in features.__dict__
+    assert fast.shape == views.shape and fast.dtype == views.dtype and (fast != views).nnz == 0
+    assert np.array_equal(fast.indptr, views.indptr) and np.array_equal(fast.indices, views.indices)
+
+
 def test_feature_cache_is_not_pickled(model):
     import pickle
 

@@ -129,8 +129,9 @@ _INPUT_OPTIONS = [
                  default="strict", show_default=True, help="What to do with undecodable bytes."),
     click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
                  help="Parallel worker processes (joblib); output order is preserved."),
-    click.option("--chunk-size", default=32, show_default=True, type=click.IntRange(1, None),
-                 help="Articles per batch."),
+    click.option("--chunk-size", default=128, show_default=True, type=click.IntRange(1, None),
+                 help="Articles per batch (scored together: larger batches spread the per-batch costs of "
+                      "short articles such as headlines)."),
     click.option("--quiet", "-q", is_flag=True, help="No progress or warnings on stderr."),
     actors_option,
     extend_option,

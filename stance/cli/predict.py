@@ -95,6 +95,11 @@ def _predict_local(paths: tuple[str, ...], out: OutputOptions, inputs: InputOpti
     setup_scoring(inputs.scoring, inputs.quiet)
     if inputs.scoring.level == "edges":
         _require_holder_head(inputs.scoring.model)
+    # The model, inventory and modules loaded so far live as long as this process: out of the cyclic
+    # garbage collector's passes, which then only walk what scoring allocates.
+    import gc
+
+    gc.freeze()
     progress = Progress(count_records(list(paths)), enabled=not inputs.quiet)
     warned = 0
     sentences = 0
