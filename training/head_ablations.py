@@ -3,9 +3,10 @@
     python training/head_ablations.py domain      # shared + real-news-only copy of every feature
     python training/head_ablations.py offsets     # class offsets learned on out-of-fold train predictions
     python training/head_ablations.py context     # stacking: the same actor in the article's other sentences
+    python training/head_ablations.py classifiers # other linear classifiers on the same features
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
 
-``domain``, ``offsets`` and ``context`` fit the target-aware features (window 3) on labels/train and score stance
+``domain``, ``offsets``, ``context`` and ``classifiers`` fit the target-aware features (window 3) on labels/train and score stance
 macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
 CV (seed 0) with plain word 1-2 + char 2-5 TF-IDF, one model per target vs one model on shared +
 per-target copies, at fixed C values (an upper bound: C is read off the outer folds). Figures are in
@@ -154,6 +155,25 @@ def context() -> None:
             _report(f"  the same without the context", dev, alone.predict(Zdv[:, :3]))
 
 
+def classifiers() -> None:
+    """Linear SVM, one-vs-rest liblinear LR and ridge instead of the multinomial lbfgs LR (balanced weights)."""
+    from sklearn.linear_model import LogisticRegression, RidgeClassifier
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.svm import LinearSVC
+
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    _report("multinomial LR (lbfgs), C=3", dev, _lr(3.0).fit(Xtr, ytr).predict(Xdv))
+    for C in (0.03, 0.1, 0.3):
+        _report(f"LinearSVC C={C:g}", dev, LinearSVC(C=C, class_weight="balanced").fit(Xtr, ytr).predict(Xdv))
+    for C in (1.0, 3.0, 10.0):
+        ovr = OneVsRestClassifier(LogisticRegression(C=C, class_weight="balanced", solver="liblinear"))
+        _report(f"one-vs-rest LR (liblinear) C={C:g}", dev, ovr.fit(Xtr, ytr).predict(Xdv))
+    for alpha in (1.0, 3.0, 10.0):
+        ridge = RidgeClassifier(alpha=alpha, class_weight="balanced", solver="sparse_cg")
+        _report(f"ridge alpha={alpha:g}", dev, ridge.fit(Xtr, ytr).predict(Xdv))
+
+
 def mawqif(path: str) -> None:
     """Per-target models vs one model on shared + per-target copies of the same features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -206,6 +226,8 @@ if __name__ == "__main__":
         offsets()
     elif what == "context":
         context()
+    elif what == "classifiers":
+        classifiers()
     elif what == "mawqif" and len(sys.argv) > 2:
         mawqif(sys.argv[2])
     else:
