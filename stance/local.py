@@ -1,4 +1,4 @@
-"""Scoring files on this machine: in-process, or on joblib worker processes, streaming and in order.
+"""Scoring files on this machine: in-process, or on forked worker processes, streaming and in order.
 
 The local engine beside :mod:`stance.dask`, with the same :class:`~stance.engine.ScoringOptions`
 and :class:`~stance.engine.RunResult`:
@@ -94,29 +94,38 @@ def _chunks(records: Iterable[Article | RecordError], size: int,
 
 
 def _parallel(chunks: Iterable[list[Article]], jobs: int, args: tuple, rounds: int = 4) -> Iterator[list[Scored]]:
-    """Score chunks on ``jobs`` joblib worker processes, in order, a few chunks per worker at a time.
+    """Score chunks on ``jobs`` worker processes, in order, a few chunks per worker at a time.
 
-    The workers are forked once (joblib's multiprocessing backend, reused across batches), after the
-    model was loaded here, so they start with the model and the compiled matcher in memory instead of
-    importing and loading them again; memory stays bounded by one batch.
+    The workers are forked (reused across batches) after the model was loaded here, so they start
+    with the model and the compiled matcher in memory instead of importing and loading them again;
+    memory stays bounded by one batch. The pool ends by telling its workers to stop, never by
+    signalling them: a pool that terminated its workers with SIGTERM (joblib's multiprocessing
+    backend) could, now and then, leave a worker blocked on the task queue's lock and the run hanging
+    after its last record. On an interruption, queued chunks are cancelled and the running ones end.
     """
-    from joblib import Parallel, delayed
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    with Parallel(n_jobs=jobs, backend="multiprocessing") as parallel:
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
         batch: list[list[Article]] = []
         for chunk in chunks:
             batch.append(chunk)
             if len(batch) >= jobs * rounds:
-                yield from parallel(delayed(_score_chunk)(c, *args) for c in batch)
+                yield from executor.map(_score_chunk, batch, *([a] * len(batch) for a in args))
                 batch = []
         if batch:
-            yield from parallel(delayed(_score_chunk)(c, *args) for c in batch)
+            yield from executor.map(_score_chunk, batch, *([a] * len(batch) for a in args))
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def _scored(paths: list[str], options: ScoringOptions, render: tuple | None, jobs: int, chunk_size: int,
             on_error: Callable[[RecordError], None],
             on_long: Callable[[Article, int, int], None] | None) -> Iterator[tuple[Article, Scored]]:
-    """``(Article, Scored)`` in input order, scored in-process or on joblib workers."""
+    """``(Article, Scored)`` in input order, scored in-process or on worker processes."""
     pending: deque = deque()
 
     def recorded() -> Iterator[list[Article]]:

@@ -139,19 +139,20 @@ def _spawn(args, cwd):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_interrupted_predict_leaves_old_file_or_complete_prefix(model_path, tmp_path, sig):
+@pytest.mark.parametrize("sig,jobs", [(signal.SIGINT, 1), (signal.SIGTERM, 1), (signal.SIGKILL, 1),
+                                      (signal.SIGTERM, 2)])
+def test_interrupted_predict_leaves_old_file_or_complete_prefix(model_path, tmp_path, sig, jobs):
     """Signalled while it is writing (its .part file has grown past 20 KB, and it is still running):
     Ctrl-C and SIGTERM leave a non-empty prefix of complete records in order, exit 130 and no .part
-    file; SIGKILL leaves the previous file untouched."""
+    file, also with worker processes; SIGKILL leaves the previous file untouched."""
     text = SEED.read_text(encoding="utf-8")
     corpus = tmp_path / "big.jsonl"
     corpus.write_text("".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n"
                               for i in range(3000)), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     out.write_text("OLD\n", encoding="utf-8")
-    proc = _spawn(["predict", "--model", model_path, "--format", "jsonl", "--chunk-size", "8", "-o", str(out),
-                   str(corpus)], tmp_path)
+    proc = _spawn(["predict", "--model", model_path, "--format", "jsonl", "--chunk-size", "8", "--jobs", str(jobs),
+                   "-o", str(out), str(corpus)], tmp_path)
     deadline = time.monotonic() + 120
     writing = False
     while proc.poll() is None and time.monotonic() < deadline:
@@ -195,3 +196,28 @@ def test_interrupted_train_keeps_previous_model(model_path, tmp_path):
     assert target.read_bytes() == before
     assert StanceModel.load(target).classes_.tolist() == ["against", "favor", "none"]
     assert not list(tmp_path.glob(".model.model.*"))
+
+
+def test_sigterm_ends_a_forked_worker_at_once():
+    """The CLI's SIGTERM handler (Ctrl-C in the stance process) is inherited by ``--jobs`` workers,
+    which the pool stops with SIGTERM: there it must end the worker by the signal, not raise
+    KeyboardInterrupt wherever the worker stands (a traceback, and a pool lock possibly left held)."""
+    code = (
+        "import os, signal, time\n"
+        "from stance.cli.main import install_sigterm_handler\n"
+        "install_sigterm_handler()\n"
+        "r, w = os.pipe()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os.write(w, b'x')\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "os.read(r, 1)\n"
+        "os.kill(pid, signal.SIGTERM)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True", done.stdout + done.stderr
+    assert "KeyboardInterrupt" not in done.stderr

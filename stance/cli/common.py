@@ -128,7 +128,7 @@ _INPUT_OPTIONS = [
     click.option("--errors", "decode_errors", type=click.Choice(["strict", "replace", "ignore"]),
                  default="strict", show_default=True, help="What to do with undecodable bytes."),
     click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, None),
-                 help="Parallel worker processes (joblib); output order is preserved."),
+                 help="Parallel worker processes (forked); output order is preserved."),
     click.option("--chunk-size", default=128, show_default=True, type=click.IntRange(1, None),
                  help="Articles per batch (scored together: larger batches spread the per-batch costs of "
                       "short articles such as headlines)."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 
 import click
@@ -37,8 +38,28 @@ for _module, _name in COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _name))
 
 
+_MAIN_PID: int | None = None  # the process that installed the SIGTERM handler (not its forked workers)
+
+
 def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM in the ``stance`` process is Ctrl-C; in a forked worker, the default: end at once.
+
+    ``--jobs`` workers are forked with this handler, and the pool stops them with SIGTERM when the run
+    ends. A KeyboardInterrupt raised there unwinds wherever the worker stands, possibly while it holds
+    the pool's task-queue lock, which can leave the parent waiting forever (and prints a traceback).
+    """
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt
+
+
+def install_sigterm_handler() -> None:
+    """Handle SIGTERM like Ctrl-C in this process (see :func:`_terminate`)."""
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    signal.signal(signal.SIGTERM, _terminate)
 
 
 def main() -> None:
@@ -47,9 +68,7 @@ def main() -> None:
     SIGTERM is handled like Ctrl-C: outputs keep their complete records and a
     model being trained is not written (the previous one stays intact).
     """
-    import signal
-
-    signal.signal(signal.SIGTERM, _terminate)
+    install_sigterm_handler()
     if os.environ.get("STANCE_DEBUG"):
         cli()
         return
