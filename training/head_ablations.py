@@ -4,9 +4,10 @@
     python training/head_ablations.py offsets     # class offsets learned on out-of-fold train predictions
     python training/head_ablations.py context     # stacking: the same actor in the article's other sentences
     python training/head_ablations.py classifiers # other linear classifiers on the same features
+    python training/head_ablations.py winchars    # plus character n-grams of the words left / right of the target
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
 
-``domain``, ``offsets``, ``context`` and ``classifiers`` fit the target-aware features (window 3) on labels/train and score stance
+``domain``, ``offsets``, ``context``, ``classifiers`` and ``winchars`` fit the target-aware features (window 3) on labels/train and score stance
 macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
 CV (seed 0) with plain word 1-2 + char 2-5 TF-IDF, one model per target vs one model on shared +
 per-target copies, at fixed C values (an upper bound: C is read off the outer folds). Figures are in
@@ -174,6 +175,38 @@ def classifiers() -> None:
         _report(f"ridge alpha={alpha:g}", dev, ridge.fit(Xtr, ytr).predict(Xdv))
 
 
+def winchars() -> None:
+    """The features plus character 2-4 n-grams of the words left and right of the target (two views)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from stance.features import TargetFeatures
+
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    _report("base, C=3", dev, _lr(3.0).fit(Xtr, ytr).predict(Xdv))
+
+    def sides(pairs, width):
+        view = TargetFeatures(window=width)
+        view.inventory_ = view._inventory()
+        left, right = [], []
+        for p in pairs:
+            window = view.analyze(p)["window"]
+            left.append(" ".join(t[2:] for t in window if t.startswith("L_") and t.count("_") == 1))
+            right.append(" ".join(t[2:] for t in window if t.startswith("R_") and t.count("_") == 1))
+        return left, right
+
+    for width in (3, 6):
+        (ltr, rtr), (ldv, rdv) = sides(train.pairs, width), sides(dev.pairs, width)
+        vl, vr = (TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
+                  for _ in range(2))
+        Ctr = sp.hstack([vl.fit_transform(ltr), vr.fit_transform(rtr)]).tocsr()
+        Cdv = sp.hstack([vl.transform(ldv), vr.transform(rdv)]).tocsr()
+        for scale in (0.5, 1.0):
+            for C in (1.0, 3.0):
+                A, B = sp.hstack([Xtr, scale * Ctr]).tocsr(), sp.hstack([Xdv, scale * Cdv]).tocsr()
+                _report(f"window chars, {width} words, scale {scale:g}, C={C:g}", dev, _lr(C).fit(A, ytr).predict(B))
+
+
 def mawqif(path: str) -> None:
     """Per-target models vs one model on shared + per-target copies of the same features."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -228,6 +261,8 @@ if __name__ == "__main__":
         context()
     elif what == "classifiers":
         classifiers()
+    elif what == "winchars":
+        winchars()
     elif what == "mawqif" and len(sys.argv) > 2:
         mawqif(sys.argv[2])
     else:
