@@ -116,10 +116,8 @@ def _parallel(chunks: Iterable[list[Article]], jobs: int, args: tuple, rounds: i
                 batch = []
         if batch:
             yield from executor.map(_score_chunk, batch, *([a] * len(batch) for a in args))
-    except BaseException:
+    finally:  # after the last batch nothing is queued; after an interruption the queued chunks go
         executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
 
 
 def _scored(paths: list[str], options: ScoringOptions, render: tuple | None, jobs: int, chunk_size: int,

@@ -200,8 +200,8 @@ def test_interrupted_train_keeps_previous_model(model_path, tmp_path):
 
 def test_sigterm_ends_a_forked_worker_at_once():
     """The CLI's SIGTERM handler (Ctrl-C in the stance process) is inherited by ``--jobs`` workers,
-    which the pool stops with SIGTERM: there it must end the worker by the signal, not raise
-    KeyboardInterrupt wherever the worker stands (a traceback, and a pool lock possibly left held)."""
+    which get SIGTERM when the process group is signalled: there it must end the worker by the signal,
+    not raise KeyboardInterrupt wherever the worker stands (a traceback, a queue lock possibly held)."""
     code = (
         "import os, signal, time\n"
         "from stance.cli.main import install_sigterm_handler\n"

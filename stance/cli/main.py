@@ -44,9 +44,10 @@ _MAIN_PID: int | None = None  # the process that installed the SIGTERM handler (
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM in the ``stance`` process is Ctrl-C; in a forked worker, the default: end at once.
 
-    ``--jobs`` workers are forked with this handler, and the pool stops them with SIGTERM when the run
-    ends. A KeyboardInterrupt raised there unwinds wherever the worker stands, possibly while it holds
-    the pool's task-queue lock, which can leave the parent waiting forever (and prints a traceback).
+    ``--jobs`` workers are forked with this handler and get SIGTERM when the whole process group is
+    signalled (``kill -- -PGID``, a supervisor). A KeyboardInterrupt raised there would unwind wherever
+    the worker stands, possibly holding the pool's queue lock, and print a traceback; the parent ends
+    the run itself.
     """
     if os.getpid() != _MAIN_PID:
         signal.signal(signum, signal.SIG_DFL)
