@@ -252,18 +252,9 @@ def mawqif(path: str) -> None:
 
 
 if __name__ == "__main__":
-    what = sys.argv[1] if len(sys.argv) > 1 else ""
-    if what == "domain":
-        domain()
-    elif what == "offsets":
-        offsets()
-    elif what == "context":
-        context()
-    elif what == "classifiers":
-        classifiers()
-    elif what == "winchars":
-        winchars()
-    elif what == "mawqif" and len(sys.argv) > 2:
-        mawqif(sys.argv[2])
-    else:
+    ABLATIONS = {"domain": domain, "offsets": offsets, "context": context, "classifiers": classifiers,
+                 "winchars": winchars, "mawqif": mawqif}
+    what, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if what not in ABLATIONS or len(args) != (1 if what == "mawqif" else 0):
         sys.exit(__doc__)
+    ABLATIONS[what](*args)
