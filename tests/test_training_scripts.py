@@ -1,5 +1,6 @@
 """Scripts under training/ that hold logic worth testing."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -109,3 +110,24 @@ def test_real_cv_folds_are_stable_and_cover_all() -> None:
     folds = [real_cv.fold_of(d) for d in docs]
     assert folds == [real_cv.fold_of(d) for d in docs]  # a hash, not the order or a seed
     assert set(folds) == set(range(5)) and min(folds.count(k) for k in range(5)) > 20
+
+
+def test_extend_writes_a_new_batch_of_the_lines_no_batch_holds(tmp_path, monkeypatch) -> None:
+    index = _pool(tmp_path, monkeypatch)
+    pool = tmp_path / "pool"
+    lines = _LINES + ["ارتفاع أسعار النفط", "الصين تفرض رسوما على البضائع الأميركية"]
+    (pool / "ans_headlines.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name in realnews.SOURCES:
+        if not (pool / name).exists():
+            (pool / name).write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in index.values()), encoding="utf-8")
+    realnews.extend(pool, out, 1)
+    rows = realnews.load_index(out)
+    assert list(rows)[:2] == ["ans-0001", "ans-0002"]  # the old rows stay as they were
+    assert rows["ans-0004"] == {"id": "ans-0004", "batch": "r02", "doc": "ans-d0004", "file": "ans_headlines.txt",
+                                "line": 4, "actors": ["CHN", "US"]}
+    assert "ans-0003" not in rows  # no actor
+    todo = (out / "r02.todo.txt").read_text(encoding="utf-8")
+    assert "ans-0004 [CHN:الصين, US:الأميركية] " + lines[3] in todo

@@ -114,16 +114,53 @@ def doc_id(doc: list[PoolLine]) -> str:
     return f"{SOURCES[doc[0].file][0]}-d{doc[0].lineno:04d}"
 
 
+def _pool_lines(pool: Path, file: str) -> list[str]:
+    lines = (pool / file).read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _balance(selected: list[tuple[str, list[PoolLine]]], n_batches: int
+             ) -> tuple[list[list[tuple[str, list[PoolLine]]]], list[int]]:
+    """Documents into batches of about equal line counts, each document whole (largest first)."""
+    batches: list[list[tuple[str, list[PoolLine]]]] = [[] for _ in range(n_batches)]
+    sizes = [0] * n_batches
+    for d in sorted(selected, key=lambda d: -len(d[1])):
+        k = sizes.index(min(sizes))
+        batches[k].append(d)
+        sizes[k] += len(d[1])
+    return batches, sizes
+
+
+def _write_batches(out: Path, selected: list[tuple[str, list[PoolLine]]], n_batches: int, first: int,
+                   rng: random.Random, mode: str) -> None:
+    """Balance the documents into batches ``r{first}``…, write their todo files and their index rows
+    (``mode`` "w" starts ``index.jsonl`` anew, "a" appends)."""
+    batches, sizes = _balance(selected, n_batches)
+    rows = []
+    for k, docs in enumerate(batches):
+        name = f"r{first + k:02d}"
+        rng.shuffle(docs)
+        with open(out / f"{name}.todo.txt", "w", encoding="utf-8") as fh:
+            for did, keep in docs:
+                _write_todo(fh, did, keep)
+                rows += [{"id": it.rid, "batch": name, "doc": did, "file": it.file, "line": it.lineno,
+                          "actors": sorted({a for a, _ in it.actors})} for it in keep]
+        print(f"{name}: {len(docs)} documents, {sizes[k]} lines, "
+              f"{sum(len(it.actors) for _, keep in docs for it in keep)} matched pairs")
+    with open(out / "index.jsonl", mode, encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def prepare(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
     """Write annotation batches ``rNN.todo.txt`` and the record index ``index.jsonl``."""
     inventory = load_actors()
     rng = random.Random(seed)
     selected: list[tuple[str, list[PoolLine]]] = []
     for file, (code, outlet, period, mode) in SOURCES.items():
-        lines = (pool / file).read_text(encoding="utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        for doc in documents(file, lines):
+        for doc in documents(file, _pool_lines(pool, file)):
             keep = []
             for it in doc:
                 it.actors = [(m.actor, m.surface) for m in match_actors(it.text, inventory)]
@@ -134,36 +171,8 @@ def prepare(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
             if keep:
                 selected.append((doc_id(doc), keep))
     rng.shuffle(selected)
-    # balance batches by line count, documents kept whole
-    batches: list[list[tuple[str, list[PoolLine]]]] = [[] for _ in range(n_batches)]
-    sizes = [0] * n_batches
-    for d in sorted(selected, key=lambda d: -len(d[1])):
-        k = sizes.index(min(sizes))
-        batches[k].append(d)
-        sizes[k] += len(d[1])
     out.mkdir(parents=True, exist_ok=True)
-    index = []
-    for k, docs in enumerate(batches, 1):
-        rng.shuffle(docs)
-        name = f"r{k:02d}"
-        with open(out / f"{name}.todo.txt", "w", encoding="utf-8") as fh:
-            for did, keep in docs:
-                file = keep[0].file
-                fh.write(f"## {did}  ({file}, {SOURCES[file][1]}, {SOURCES[file][2]})\n")
-                for it in keep:
-                    surfaces: dict[str, list[str]] = {}
-                    for a, s in it.actors:
-                        surfaces.setdefault(a, []).append(s)
-                    found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in surfaces.items())
-                    fh.write(f"{it.rid} [{found}] {it.text}\n")
-                    index.append({"id": it.rid, "batch": name, "doc": did, "file": file,
-                                  "line": it.lineno, "actors": sorted({a for a, _ in it.actors})})
-                fh.write("\n")
-        print(f"{name}: {len(docs)} documents, {sizes[k - 1]} lines, "
-              f"{sum(len(it.actors) for _, keep in docs for it in keep)} matched pairs")
-    with open(out / "index.jsonl", "w", encoding="utf-8") as fh:
-        for row in index:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _write_batches(out, selected, n_batches, 1, rng, "w")
 
 
 def _write_todo(fh, did: str, keep: list[PoolLine]) -> None:
@@ -193,10 +202,7 @@ def extend(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
     rng = random.Random(seed)
     selected: list[tuple[str, list[PoolLine]]] = []
     for file in SOURCES:
-        lines = (pool / file).read_text(encoding="utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        for doc in documents(file, lines):
+        for doc in documents(file, _pool_lines(pool, file)):
             keep = []
             for it in doc:
                 if (file, it.lineno) in have:
@@ -207,26 +213,7 @@ def extend(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
             if keep:
                 selected.append((doc_id(doc), keep))
     rng.shuffle(selected)
-    batches: list[list[tuple[str, list[PoolLine]]]] = [[] for _ in range(n_batches)]
-    sizes = [0] * n_batches
-    for d in sorted(selected, key=lambda d: -len(d[1])):
-        k = sizes.index(min(sizes))
-        batches[k].append(d)
-        sizes[k] += len(d[1])
-    rows = []
-    for k, docs in enumerate(batches):
-        name = f"r{first + k:02d}"
-        rng.shuffle(docs)
-        with open(out / f"{name}.todo.txt", "w", encoding="utf-8") as fh:
-            for did, keep in docs:
-                _write_todo(fh, did, keep)
-                rows += [{"id": it.rid, "batch": name, "doc": did, "file": it.file, "line": it.lineno,
-                          "actors": sorted({a for a, _ in it.actors})} for it in keep]
-        print(f"{name}: {len(docs)} documents, {sizes[k]} lines, "
-              f"{sum(len(it.actors) for _, keep in docs for it in keep)} matched pairs")
-    with open(out / "index.jsonl", "a", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    _write_batches(out, selected, n_batches, first, rng, "a")
 
 
 def new_actors(row: dict, inventory=None) -> dict[str, list[str]]:
