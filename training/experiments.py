@@ -1,15 +1,17 @@
 """Compare model variants on the dev split (never on test).
 
-    python training/experiments.py
+    python training/experiments.py [VARIANT ...]     # e.g. shipped "no structure"
 
 Each variant is a set of StanceModel parameters; prints, for the dev split as a
 whole and for its real-news and authored records separately, stance macro-F1,
 F_avg, accuracy, ECE, contrast accuracy and sentiment macro-F1, and fit time.
-Same seed and data for every variant: each line is an ablation against "default".
+Same seed and data for every variant: each line is an ablation against "default" (StanceModel's
+own defaults); "shipped" is the stored parameters of the default model.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -22,7 +24,10 @@ from stance.datasets import load_dataset  # noqa: E402
 from stance.evaluate import evaluate_model  # noqa: E402
 from stance.model import StanceModel  # noqa: E402
 
+SHIPPED = json.loads((ROOT / "stance" / "data" / "default_params.json").read_text(encoding="utf-8"))["params"]
+
 VARIANTS = {
+    "shipped": dict(SHIPPED),  # the default model's stored parameters (training/default_params.py)
     "default": {},
     "no structure": {"structure": False},
     "real x2": {"_real_weight": 2.0},
