@@ -261,7 +261,8 @@ def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
 
 def load_amendments(out: Path, index: dict[str, dict], actor_ids: set[str],
                     base: dict[str, "Answer"] | None = None) -> tuple[dict[str, "Answer"], list[str]]:
-    """``amendments.tsv`` (``ID<TAB>ITEMS<TAB>reason``): labels for the actors a record gained later.
+    """``amendments.tsv`` (``ID<TAB>ITEMS<TAB>reason``): labels for the actors a record gained later
+    (a record amended in several rounds has one line per round: their items are read together).
 
     Every item must name an actor the current matcher finds in the record, that its batch did not
     show and that its answer in ``base`` does not label already (``-ACTOR`` for a homonym,
@@ -271,16 +272,21 @@ def load_amendments(out: Path, index: dict[str, dict], actor_ids: set[str],
     if not path.exists():
         return {}, []
     inventory = load_actors()
-    rows, view = [], {}
+    items: dict[str, list[str]] = {}  # a record amended in several rounds has a line per round
+    where: dict[str, list[str]] = {}
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         parts = raw.split("\t")
         rid = parts[0].strip()
+        items.setdefault(rid, []).append(parts[1] if len(parts) > 1 else "")
+        where.setdefault(rid, []).append(str(n))
+    rows, view = [], {}
+    for rid, its in items.items():
         if rid in index:
             known = _labeled(base[rid]) if base and rid in base else set()
             view[rid] = {**index[rid], "actors": sorted(set(new_actors(index[rid], inventory)) - known)}
-        rows.append((f"{path}:{n}", "\t".join([rid, "neu", parts[1] if len(parts) > 1 else ""])))
+        rows.append((f"{path}:{'+'.join(where[rid])}", "\t".join([rid, "neu", " ".join(its)])))
     answers, problems = parse_answer_lines(rows, view, actor_ids)
     good = {}
     for a in answers:
@@ -733,7 +739,8 @@ def agreement(out: Path, write: bool = False, batches: list[str] | None = None) 
                                               "first": x, "second": y})
     result = {"records": n_records, "pairs": len(fields["stance"][0])}
     for name, (x, y) in fields.items():
-        result[name] = {"kappa": round(float(cohen_kappa_score(x, y)), 3),
+        kappa = float(cohen_kappa_score(x, y)) if len(set(x) | set(y)) > 1 else None  # one label: undefined
+        result[name] = {"kappa": None if kappa is None else round(kappa, 3),
                         "raw_agreement": round(sum(p == q for p, q in zip(x, y)) / max(1, len(x)), 3), "n": len(x)}
     result["disagreements"] = len(disagreements)
     if write:
