@@ -10,7 +10,9 @@ token of an alias may carry the clitics و ف + ب ل ك + ال (so وبالحش
 كالحشد all find الحشد); the following tokens must match exactly; the longest
 alias wins (كتائب حزب الله is KH, not HEZBOLLAH). Mentions never start or end
 inside a word. ``exclude`` phrases (عين الأسد, an airbase; واشنطن بوست, a
-newspaper) take part in longest-match and then yield no mention. The dual feminine of a nisba (الأميركيتين) is not generated: in
+newspaper) take part in longest-match and then yield no mention; ``credits`` are
+phrases that, standing alone in brackets, are a news credit and no mention
+(«(الفرنسية)» is an AFP photo credit, «الفرنسية» elsewhere is French). The dual feminine of a nisba (الأميركيتين) is not generated: in
 news it nearly always means "the Americas". A holder is a dated alias (an office
 holder, or a phrase whose referent depends on the period, such as قوات التحالف);
 with no article date every holder matches, and of two equally long aliases the
@@ -145,9 +147,16 @@ class Actor:
     holders: tuple[Holder, ...] = ()
     exclude: tuple[str, ...] = ()
     context_aliases: tuple[ContextAlias, ...] = ()
+    credits: tuple[str, ...] = ()  # phrases that, alone in brackets, are a news credit: «(الفرنسية)»
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
+        """JSON-ready form (``credits`` only when there are some, so older inventories keep their form)."""
+        out = self._dict()
+        if self.credits:
+            out["credits"] = list(self.credits)
+        return out
+
+    def _dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "name_en": self.name_en,
@@ -219,9 +228,12 @@ class Inventory:
     _candidates: BoundedDict = field(default_factory=lambda: BoundedDict(_CANDIDATE_CACHE_SIZE), repr=False)
     # (text, norm, words, values, candidates) of the last _match
     _last_words: tuple | None = field(default=None, repr=False)
+    _credits: dict[str, frozenset] = field(default_factory=dict, repr=False)  # actor -> normalized credits
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
+        self._credits = {a.id: frozenset(" ".join(_tokens(c)) for c in a.credits)
+                         for a in self.actors.values() if a.credits}
         self._context_index = _build_context_index(self.actors.values(), self.contexts.values())
         signals: dict[str, list[str]] = {}
         for ctx in self.contexts.values():
@@ -488,9 +500,20 @@ def _match(text: str, inventory: Inventory, day: dt.date | None) -> list[Mention
         last = i + len(best.tokens) - 1
         if best.actor:
             start, end = norm.to_original(words[i][1], words[last][2])
-            mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
+            credits = inventory._credits.get(best.actor)
+            if not (credits and " ".join(values[i:last + 1]) in credits and _bracketed(text, start, end)):
+                mentions.append(Mention(best.actor, best.alias, start, end, text[start:end]))
         i = last + 1
     return mentions
+
+
+_CREDIT_OPEN = re.compile(r"[(\[]\s*$")
+_CREDIT_CLOSE = re.compile(r"^\s*(?:[)\]]|[-–—/]\s*\w+\s*[)\]])")
+
+
+def _bracketed(text: str, start: int, end: int) -> bool:
+    """The span stands alone in brackets, as a credit does: «(الفرنسية)», «(الفرنسية - ارشيف)»."""
+    return bool(_CREDIT_OPEN.search(text[max(0, start - 3):start])) and bool(_CREDIT_CLOSE.match(text[end:end + 16]))
 
 
 @dataclass
@@ -744,7 +767,7 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
             f"{path}: {where}: kind {kind!r} is unknown; use one of {', '.join(KINDS)}"
         )
     lists: dict[str, tuple[str, ...]] = {}
-    for key in ("aliases", "nisba", "exclude"):
+    for key in ("aliases", "nisba", "exclude", "credits"):
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ActorInventoryError(
@@ -771,11 +794,11 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
             f"{path}: {where}: alias list is empty; add at least one alias or delete the entry"
         )
     unknown = set(entry) - {"id", "name_en", "name_ar", "kind", "aliases", "nisba", "holders", "exclude",
-                            "context_aliases"}
+                            "context_aliases", "credits"}
     if unknown:
         raise ActorInventoryError(
             f"{path}: {where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
-            "id, name_en, name_ar, kind, aliases, nisba, holders, exclude, context_aliases"
+            "id, name_en, name_ar, kind, aliases, nisba, holders, exclude, context_aliases, credits"
         )
     return Actor(
         id=actor_id,
@@ -787,6 +810,7 @@ def _parse_actor(path: str, n: int, entry: object) -> Actor:
         holders=tuple(holders),
         exclude=lists["exclude"],
         context_aliases=tuple(context_aliases),
+        credits=lists["credits"],
     )
 
 

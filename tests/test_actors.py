@@ -106,6 +106,37 @@ def test_malformed_inventory_names_file_entry_and_fix(tmp_path, body, fragment):
     assert str(path) in str(err.value) and fragment in str(err.value)
 
 
+@pytest.mark.parametrize("text, found", [
+    ("قصف إسرائيلي على جنوب لبنان (الفرنسية)", ["ISR"]),      # AFP's photo credit
+    ("صورة من الأرشيف (الفرنسية - ارشيف)", []),
+    ("قالت الخارجية الفرنسية إن باريس (الفرنسية)", ["FRA", "FRA"]),  # French twice, then the credit
+    ("أعلنت القوات الفرنسية انسحابها", ["FRA"]),
+    ("تحدث باللغة العربية والفرنسية", ["FRA"]),
+])
+def test_a_news_credit_in_brackets_is_no_mention(text, found):
+    assert [m.actor for m in match_actors(text)] == found
+
+
+def test_credits_are_data_and_round_trip_through_a_model_file(tmp_path):
+    from stance.actors import inventory_from_records
+
+    path = tmp_path / "c.toml"
+    path.write_text('[[actors]]\nid = "XIN"\nname_en = "China"\nname_ar = "الصين"\nkind = "state"\n'
+                    'nisba = ["صيني"]\ncredits = ["شينخوا", "الصينية"]\n', encoding="utf-8")
+    inv = load_actors(path)
+    assert [m.actor for m in inv.find("قالت الحكومة الصينية (الصينية)")] == ["XIN"]
+    again = inventory_from_records(inv.to_records(), "model")
+    assert again.fingerprint() == inv.fingerprint() and again["XIN"].credits == ("شينخوا", "الصينية")
+    assert [m.actor for m in again.find("قالت الحكومة الصينية (الصينية)")] == ["XIN"]
+    # an actor without credits keeps the dict form older model files have
+    assert "credits" not in load_actors()["US"].to_dict()
+    path.write_text('[[actors]]\nid = "X"\nname_en = "a"\nname_ar = "b"\nkind = "state"\naliases = ["c"]\n'
+                    'credits = "d"\n', encoding="utf-8")
+    with pytest.raises(ActorInventoryError) as err:
+        load_actors(path)
+    assert str(path) in str(err.value) and "'credits' must be a list" in str(err.value)
+
+
 ALPHABET = list("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئةى ًَُِّـ.،؟\n") + [
     "الحشد الشعبي", "كتائب حزب الله", "أميركا", " واشنطن ", "للحشد", "ﻷ", "\u200f"]
 
