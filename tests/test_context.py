@@ -71,7 +71,8 @@ def test_dominance_needs_twice_the_evidence():
 def test_qualified_or_longer_mentions_are_not_context_aliases():
     iraq = "في الموصل"
     assert article([f"{iraq} قالت الحكومة العراقية"])[0] == [("IRQ_GOV", "الحكومة العراقية")]
-    assert article([f"{iraq} قالت الحكومة اللبنانية"])[0] == []
+    assert article([f"{iraq} قالت الحكومة السودانية"])[0] == []  # another state's organ, not in the inventory
+    assert article([f"{iraq} قالت الحكومة اللبنانية"])[0] == [("LBN_GOV", "الحكومة اللبنانية")]  # its own actor
     assert article([f"{iraq} قال رئيس الوزراء الإسرائيلي"])[0] == [("ISR", "الإسرائيلي")]
     assert article([f"{iraq} قال رئيس الوزراء نوري المالكي"], "2008-01-01")[0] == [
         ("IRQ_GOV", "نوري المالكي")]

@@ -1,7 +1,7 @@
 """Grouped cross-validation on the real-news train + dev documents (never test).
 
     python training/real_cv.py                       # all training data
-    python training/real_cv.py --without-new         # without batches r08-r12 and the eight actors added then
+    python training/real_cv.py --without-new         # without batches r08-r13 and the actors added then
     python training/real_cv.py --root /tmp/old       # another checkout (e.g. a worktree of an older commit)
 
 The real documents of labels/train and labels/dev are cut into 5 folds by the hash of the document id
@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1]
-NEW_ACTORS = {"EGY", "FRA", "GBR", "CHN", "QAT", "ARE", "JOR", "EU"}  # added in December 2026
-NEW_BATCHES = ("r08", "r09", "r10", "r11", "r12")  # the pool lines they made labelable
+NEW_ACTORS = {"EGY", "FRA", "GBR", "CHN", "QAT", "ARE", "JOR", "EU", "KWT", "DEU", "LBN_GOV"}  # December 2026
+NEW_BATCHES = ("r08", "r09", "r10", "r11", "r12", "r13")  # the pool lines they made labelable
 
 
 def fold_of(document: str, k: int = 5) -> int:
@@ -36,7 +36,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="project checkout (labels and code)")
     ap.add_argument("--without-new", action="store_true",
-                    help="train without r08-r12 and the eight actors added in December 2026")
+                    help="train without r08-r13 and the actors added in December 2026")
     args = ap.parse_args()
     sys.path.insert(0, str(args.root))
     from stance.actors import load_actors

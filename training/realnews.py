@@ -744,7 +744,8 @@ def agreement(out: Path, write: bool = False, batches: list[str] | None = None) 
                         "raw_agreement": round(sum(p == q for p, q in zip(x, y)) / max(1, len(x)), 3), "n": len(x)}
     result["disagreements"] = len(disagreements)
     if write:
-        name = f"real_disagreements_{batches[0]}-{batches[-1]}" if batches else "real_disagreements"
+        name = "real_disagreements" + (f"_{batches[0]}" if batches else "") + (
+            f"-{batches[-1]}" if batches and len(batches) > 1 else "")
         target = ROOT / "labels" / "agreement" / f"{name}.jsonl"
         target.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
     return result
