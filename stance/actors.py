@@ -12,8 +12,9 @@ alias wins (كتائب حزب الله is KH, not HEZBOLLAH). Mentions never sta
 inside a word. ``exclude`` phrases (عين الأسد, an airbase; واشنطن بوست, a
 newspaper) take part in longest-match and then yield no mention; ``credits`` are
 phrases that, standing alone in brackets, are a news credit and no mention
-(«(الفرنسية)» is an AFP photo credit, «الفرنسية» elsewhere is French). The dual feminine of a nisba (الأميركيتين) is not generated: in
-news it nearly always means "the Americas". A holder is a dated alias (an office
+(«(الفرنسية)» is an AFP photo credit, «الفرنسية» elsewhere is French). The dual
+feminine of a nisba (الأميركيتين) is not generated: in news it nearly always
+means "the Americas". A holder is a dated alias (an office
 holder, or a phrase whose referent depends on the period, such as قوات التحالف);
 with no article date every holder matches, and of two equally long aliases the
 one whose term has ended yields (see ``_yields``).
@@ -151,13 +152,7 @@ class Actor:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``credits`` only when there are some, so older inventories keep their form)."""
-        out = self._dict()
-        if self.credits:
-            out["credits"] = list(self.credits)
-        return out
-
-    def _dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "id": self.id,
             "name_en": self.name_en,
             "name_ar": self.name_ar,
@@ -175,6 +170,9 @@ class Actor:
             ],
             "context_aliases": [c.to_dict() for c in self.context_aliases],
         }
+        if self.credits:
+            out["credits"] = list(self.credits)
+        return out
 
 
 @dataclass(frozen=True)
@@ -513,7 +511,8 @@ _CREDIT_CLOSE = re.compile(r"^\s*(?:[)\]]|[-–—/]\s*\w+\s*[)\]])")
 
 def _bracketed(text: str, start: int, end: int) -> bool:
     """The span stands alone in brackets, as a credit does: «(الفرنسية)», «(الفرنسية - ارشيف)»."""
-    return bool(_CREDIT_OPEN.search(text[max(0, start - 3):start])) and bool(_CREDIT_CLOSE.match(text[end:end + 16]))
+    before, after = text[max(0, start - 3):start], text[end:end + 16]
+    return bool(_CREDIT_OPEN.search(before)) and bool(_CREDIT_CLOSE.match(after))
 
 
 @dataclass

@@ -46,7 +46,8 @@ def main() -> None:
 
     labels = args.root / "labels"
     later = {json.loads(line)["text"] for split in ("train", "dev", "test") for batch in NEW_BATCHES
-             for f in (labels / split).glob(f"real_{batch}.jsonl") for line in f.read_text(encoding="utf-8").splitlines()}
+             for f in (labels / split).glob(f"real_{batch}.jsonl")
+             for line in f.read_text(encoding="utf-8").splitlines()}
     inventory = load_actors()
     data = load_dataset(labels / "train", inventory)
     n_train = len(data)
