@@ -226,7 +226,8 @@ def new_actors(row: dict, inventory=None) -> dict[str, list[str]]:
 
 
 def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
-    """Write ``amendNN.todo.txt``: merged records in which the inventory now finds actors they lack.
+    """Write ``amendNN.todo.txt`` (after the existing ones): merged records in which the inventory now
+    finds actors they lack.
 
     Each line shows the record id, the new actors with their surfaces, the text, and after ``||`` the
     record's labels as merged (for the holders' consistency). Answers go to ``amendments.tsv``.
@@ -253,10 +254,12 @@ def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
             todo.append((row["doc"], f"{rid} [{found}] {rec['text']}  || {rec['sentiment'][:3]} {have}\n"))
     todo.sort()
     size = -(-len(todo) // parts)
-    for k in range(parts):
+    first = 1 + max((int(p.name[5:7]) for p in out.glob("amend[0-9][0-9].todo.txt")), default=0)
+    for k in range(parts):  # numbered after the earlier rounds' files, which stay as they were
         chunk = todo[k * size:(k + 1) * size]
-        (out / f"amend{k + 1:02d}.todo.txt").write_text("".join(t for _, t in chunk), encoding="utf-8")
-        print(f"amend{k + 1:02d}: {len(chunk)} records")
+        name = f"amend{first + k:02d}"
+        (out / f"{name}.todo.txt").write_text("".join(t for _, t in chunk), encoding="utf-8")
+        print(f"{name}: {len(chunk)} records")
 
 
 def load_amendments(out: Path, index: dict[str, dict], actor_ids: set[str],
