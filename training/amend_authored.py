@@ -23,11 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "training"))
+
+from realnews import STANCE_CODE, found_text, items_text  # noqa: E402
+
 from stance.actors import load_actors, match_actors  # noqa: E402
 
 LABELS = ROOT / "labels"
 _ITEM = re.compile(r"^(-?)([A-Z_]+)(?:=([fan])(?:/([A-Za-z_]+))?)?$")
-STANCE = {"f": "favor", "a": "against", "n": "none"}
 
 
 def _files() -> list[Path]:
@@ -56,11 +59,8 @@ def todo(out: Path) -> None:
         for rec in _records(path):
             new = lacking(rec, inventory)
             if new:
-                found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in new.items())
-                have = " ".join(f"{t['actor']}={t['stance'][0]}" + (f"/{t['source']}" if t.get("source", "author")
-                                                                    != "author" else "") for t in rec["targets"])
-                lines.append(f"{rec['article']}:{rec['line']} [{found}] {rec['text']}  || "
-                             f"{(rec.get('sentiment') or '-')[:3]} {have}\n")
+                lines.append(f"{rec['article']}:{rec['line']} [{found_text(new)}] {rec['text']}  || "
+                             f"{(rec.get('sentiment') or '-')[:3]} {items_text(rec['targets'])}\n")
     out.write_text("".join(lines), encoding="utf-8")
     print(f"{out}: {len(lines)} records")
 
@@ -86,7 +86,7 @@ def parse(path: Path, ids: set[str]) -> tuple[dict[str, list[tuple[str, str | No
             if source == actor:
                 problems.append(f"{path}:{n}: {actor} cannot hold a stance toward itself")
                 continue
-            stance = None if neg else STANCE[code]
+            stance = None if neg else STANCE_CODE[code]
             got.append((actor, stance, "author" if stance in (None, "none") else (source or "author")))
         if key in answers:
             problems.append(f"{path}:{n}: {key} answered twice")
@@ -99,12 +99,14 @@ def apply(path: Path) -> int:
     inventory = load_actors()
     answers, problems = parse(path, set(inventory.ids))
     edited: dict[str, dict] = {}  # article:line -> amended record
+    lacking_keys: set[str] = set()  # records that lack an actor, answered or not
     for raw in _files():
         for rec in _records(raw):
             key = f"{rec['article']}:{rec['line']}"
             new = lacking(rec, inventory)
             if not new:
                 continue
+            lacking_keys.add(key)
             got = answers.get(key)
             if got is None:
                 problems.append(f"{key}: no answer for {', '.join(new)}")
@@ -119,9 +121,8 @@ def apply(path: Path) -> int:
                 else:
                     rec["targets"].append({"actor": actor, "stance": stance, "source": source})
             edited[key] = rec
-    unknown = set(answers) - set(edited) - {p.split(":")[0] + ":" + p.split(":")[1] for p in problems}
-    # only homonyms answered, and an exclude of the inventory now covers them: nothing to write
-    unknown = {k for k in unknown if any(stance is not None for _, stance, _ in answers[k])}
+    # answered where nothing lacks an actor; only homonyms answered is fine (an exclude now covers them)
+    unknown = {k for k in set(answers) - lacking_keys if any(stance is not None for _, stance, _ in answers[k])}
     problems += [f"{k}: answered, but no record there lacks an actor" for k in sorted(unknown)]
     for p in problems:
         print(p)

@@ -175,6 +175,17 @@ def prepare(pool: Path, out: Path, n_batches: int, seed: int = 13) -> None:
     _write_batches(out, selected, n_batches, 1, rng, "w")
 
 
+def found_text(surfaces: dict[str, list[str]]) -> str:
+    """Matched actors as a todo line shows them: ``US:واشنطن/الأميركية, IRN:إيران``."""
+    return ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in surfaces.items())
+
+
+def items_text(targets: list[dict]) -> str:
+    """Labels as answer items: ``US=a/IRN IRN=n``."""
+    return " ".join(f"{t['actor']}={t['stance'][0]}" + (f"/{t['source']}" if t.get("source", "author") != "author"
+                                                        else "") for t in targets)
+
+
 def _write_todo(fh, did: str, keep: list[PoolLine]) -> None:
     file = keep[0].file
     fh.write(f"## {did}  ({file}, {SOURCES[file][1]}, {SOURCES[file][2]})\n")
@@ -182,8 +193,7 @@ def _write_todo(fh, did: str, keep: list[PoolLine]) -> None:
         surfaces: dict[str, list[str]] = {}
         for a, s in it.actors:
             surfaces.setdefault(a, []).append(s)
-        found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in surfaces.items())
-        fh.write(f"{it.rid} [{found}] {it.text}\n")
+        fh.write(f"{it.rid} [{found_text(surfaces)}] {it.text}\n")
     fh.write("\n")
 
 
@@ -248,10 +258,8 @@ def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
         new = {a: v for a, v in new_actors(row, inventory).items() if a not in rec.get("not_mentions", [])
                and a not in {t["actor"] for t in rec["targets"]}}
         if new:
-            found = ", ".join(f"{a}:{'/'.join(dict.fromkeys(v))}" for a, v in new.items())
-            have = " ".join(f"{t['actor']}={t['stance'][0]}" + (f"/{t['source']}" if t["source"] != "author" else "")
-                            for t in rec["targets"])
-            todo.append((row["doc"], f"{rid} [{found}] {rec['text']}  || {rec['sentiment'][:3]} {have}\n"))
+            todo.append((row["doc"], f"{rid} [{found_text(new)}] {rec['text']}  || {rec['sentiment'][:3]} "
+                                     f"{items_text(rec['targets'])}\n"))
     todo.sort()
     size = -(-len(todo) // parts)
     first = 1 + max((int(p.name[5:7]) for p in out.glob("amend[0-9][0-9].todo.txt")), default=0)
