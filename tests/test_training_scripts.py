@@ -131,3 +131,46 @@ def test_extend_writes_a_new_batch_of_the_lines_no_batch_holds(tmp_path, monkeyp
     assert "ans-0003" not in rows  # no actor
     todo = (out / "r02.todo.txt").read_text(encoding="utf-8")
     assert "ans-0004 [CHN:الصين, US:الأميركية] " + lines[3] in todo
+
+
+def _audit_fixture(tmp_path, monkeypatch):
+    """A merged train record (ISR against, FRA gained by amendment) and its index row."""
+    index = _pool(tmp_path, monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in index.values()),
+                                     encoding="utf-8")
+    labels = tmp_path / "labels"
+    (labels / "train").mkdir(parents=True)
+    rec = {"article": "ans-d0001", "line": 0, "text": _LINES[0], "kind": "real", "sentiment": "negative",
+           "provenance": {"file": "ans_headlines.txt", "line": 1},
+           "targets": [{"actor": "ISR", "stance": "against", "source": "FRA"},
+                       {"actor": "FRA", "stance": "none", "source": "author"}]}
+    (labels / "train" / "real_r01.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out, labels
+
+
+def test_audit_compare_lists_stance_disagreements_blind(tmp_path, monkeypatch) -> None:
+    import audit
+
+    out, labels = _audit_fixture(tmp_path, monkeypatch)
+    ans = tmp_path / "audit01.ans.tsv"
+    ans.write_text("ans-0001\tneg\tISR=n FRA=n\n", encoding="utf-8")
+    result = audit.compare([ans], labels, out, write=False)
+    assert result == {"records": 1, "pairs": 2, "same stance": 1, "different": 1, "problems": 0}
+    # the amended actor (FRA) is one of the record's actors: an answer without it is refused
+    (tmp_path / "audit01.todo.txt").write_text("ans-0001 [ISR:الإسرائيلية, FRA:فرنسا] x\n", encoding="utf-8")
+    ans.write_text("ans-0001\tneg\tISR=n\n", encoding="utf-8")
+    assert audit.check(ans, out, labels) == 1
+    ans.write_text("ans-0001\tneg\tISR=a/FRA FRA=n\n", encoding="utf-8")
+    assert audit.check(ans, out, labels) == 0
+
+
+def test_audit_decisions_apply_to_amended_targets(tmp_path) -> None:
+    ans = realnews.Answer("ans-0001", "negative", [{"actor": "ISR", "stance": "against", "source": "author"}], [], [])
+    ans.targets.append({"actor": "FRA", "stance": "against", "source": "ISR"})  # as amend() adds it
+    path = tmp_path / "real_audit.jsonl"
+    path.write_text(json.dumps({"id": "ans-0001", "actor": "FRA", "field": "stance", "decision": "none",
+                                "reason": "talks only"}) + "\n", encoding="utf-8")
+    assert realnews.adjudicate([ans], path) == 1
+    assert ans.targets[1] == {"actor": "FRA", "stance": "none", "source": "author"}

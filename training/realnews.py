@@ -576,6 +576,7 @@ def load_corrections(out: Path, index: dict[str, dict], actor_ids: set[str]) -> 
 
 
 ADJUDICATION = ROOT / "labels" / "agreement" / "real_adjudication.jsonl"
+AUDIT = ROOT / "labels" / "agreement" / "real_audit.jsonl"  # training/audit.py: decided after the amendments
 
 
 def adjudicate(answers: list[Answer], path: Path = ADJUDICATION) -> int:
@@ -677,6 +678,8 @@ def merge(paths: list[Path], out: Path, labels: Path = ROOT / "labels") -> int:
         print(p)
     status |= bool(problems)
     print(f"amendments: {len(amendments)} record(s) amended")
+    audited = adjudicate([a for _, answers, _ in parsed for a in answers], AUDIT)
+    print(f"audit of the training labels: {audited} label(s) changed")
     by_doc: dict[str, list[tuple[int, str]]] = {}  # a document's kept lines over all batches, in pool order
     for rid in kept:
         by_doc.setdefault(index[rid]["doc"], []).append((index[rid]["line"], rid))
