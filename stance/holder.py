@@ -247,7 +247,8 @@ def _pair_context(example: HolderExample, kinds: Mapping[str, str]) -> _PairCont
 
 
 def _base_features(example: HolderExample, candidate: str, distance: int, kinds: Mapping[str, str],
-                   pair: _PairContext | None = None) -> list[str]:
+                   pair: _PairContext | None = None, words: bool = True) -> list[str]:
+    """The candidate's features; ``words=False`` leaves out the author's word features (``a.words``)."""
     pair = pair if pair is not None else _pair_context(example, kinds)
     a, t, tkind, n_in, before, init_report, gov = (pair.a, pair.t, pair.tkind, pair.n_in, pair.before,
                                                    pair.init_report, pair.gov)
@@ -281,7 +282,8 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
                 f.append(f"A_near_{side}_{cls}")
         if example.context:
             f.append("A_has_context")
-        f += a.words
+        if words:
+            f += a.words
         return f
     ckind = kinds.get(candidate, "other")
     if distance > 0:  # an actor of a previous sentence
@@ -393,16 +395,28 @@ class HolderModel:
         index, crossed = self.index_, self._crossed_columns()
         cands, groups = [], [0]
         indptr, indices = [0], []
+        # the author's word features are the sentence's: their columns once per sentence and stance
+        word_columns: dict[tuple[int, str | None], tuple[_Analysis, list[int]]] = {}
         for ex in examples:
             cs = candidates(ex)
             cands.append([c for c, _ in cs])
             pair = _pair_context(ex, kinds)
             cross = crossed.get(ex.stance) if ex.stance in ("against", "favor") else None
             for c, d in cs:
-                f = _base_features(ex, c, d, kinds, pair)
+                author = c == AUTHOR
+                f = _base_features(ex, c, d, kinds, pair, words=not author)
                 cols = set(map(index.get, f))
                 if cross is not None:
                     cols.update(map(cross.get, f))
+                if author:
+                    key = (id(pair.a), ex.stance if cross is not None else None)
+                    found = word_columns.get(key)
+                    if found is None:
+                        words = list(map(index.get, pair.a.words))
+                        if cross is not None:
+                            words += map(cross.get, pair.a.words)
+                        found = word_columns[key] = (pair.a, words)  # the analysis kept alive: its id stays unique
+                    cols.update(found[1])
                 cols.discard(None)
                 indices += sorted(cols)
                 indptr.append(len(indices))

@@ -552,9 +552,9 @@ def _sentiment_rows(model: StanceModel, plain) -> list[dict[str, float]]:
     """Sentiment probabilities of the sentences whose plain features are ``plain`` (none without a head)."""
     if model.sentiment_ is None or plain.shape[0] == 0:
         return []
-    proba = model.sentiment_.predict_proba(plain)
+    proba = model.sentiment_.predict_proba(plain).tolist()  # Python floats, as float() gives them
     classes = [str(c) for c in model.sentiment_classes_]
-    return [{c: float(v) for c, v in zip(classes, row)} for row in proba]
+    return [dict(zip(classes, row)) for row in proba]
 
 
 def _polarity(proba: dict[str, float]) -> float:
@@ -570,9 +570,8 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
         by_actor.setdefault(sc.actor, []).append(sc)
     profiles = []
     for actor_id, group in by_actor.items():
-        weights = np.array([s.confidence for s in group])
-        values = np.array([s.score for s in group])
-        score = float((weights * values).sum() / weights.sum())
+        weights = [s.confidence for s in group]  # plain floats: numpy costs more than it saves on a few values
+        score = sum(w * s.score for w, s in zip(weights, group)) / sum(weights)
         counts = {c: sum(s.label == c for s in group) for c in STANCES}
         label = article_label(score, counts)
         ranked = sorted(group, key=lambda s: -abs(s.score) * s.confidence)
@@ -592,12 +591,12 @@ def _profile(prepared: tuple, scores: list[SentenceScore], actors: Inventory,
             label=label,
             score=_r(score),
             counts=counts,
-            sentiment=_r(np.mean([_polarity(s.sentiment_proba) for s in group])),
+            sentiment=_r(sum(_polarity(s.sentiment_proba) for s in group) / len(group)),
             evidence=tuple(ranked[:N_EVIDENCE]),
         ))
     profiles.sort(key=lambda a: (-a.sentences, a.first_sentence))
     if sentence_sentiment:
-        mean = {c: float(np.mean([p[c] for p in sentence_sentiment])) for c in sentence_sentiment[0]}
+        mean = {c: sum(p[c] for p in sentence_sentiment) / len(sentence_sentiment) for c in sentence_sentiment[0]}
         overall, polarity = max(mean, key=mean.get), _r(_polarity(mean))
     else:
         overall, polarity = None, 0.0

@@ -3,6 +3,7 @@
     python training/audit.py todo [--threshold 0.15] [--parts 4]   # -> labels/raw/real/audit01.todo.txt ...
     python training/audit.py compare labels/raw/real/audit0*.ans.tsv   # -> labels/agreement/real_audit_disagreements.jsonl
     python training/audit.py check labels/raw/real/audit01.ans.tsv      # format and progress
+    python training/audit.py apply labels/raw/real/audit_adj0*.decisions.tsv  # -> labels/agreement/real_audit.jsonl
 
 ``todo`` computes out-of-fold stance probabilities for every real pair of ``labels/train`` (5 folds of
 documents cut by the hash of the document id; each fold scored by a model trained on the authored
@@ -95,6 +96,11 @@ def write_todo(threshold: float, parts: int, labels: Path = ROOT / "labels", out
     recs = merged_records(labels)
     rows = out_of_fold(labels)
     doubted = {(r["file"], r["line"]) for r in rows if r["p_gold"] < threshold}
+    with open(out / "audit_doubted.tsv", "w", encoding="utf-8") as fh:  # the doubted pairs, for the record
+        fh.write("# id\tactor\tlabel\tp(label)\tpredicted (out of fold)\n")
+        for r in sorted(rows, key=lambda r: (r["file"], r["line"], r["actor"])):
+            if r["p_gold"] < threshold:
+                fh.write(f"{rid_of[(r['file'], r['line'])]}\t{r['actor']}\t{r['gold']}\t{r['p_gold']:.3f}\t{r['pred']}\n")
     n_pairs = sum(r["p_gold"] < threshold for r in rows)
     by_doc: dict[str, list[str]] = {}
     for key in sorted(doubted, key=lambda k: (recs[k]["article"], recs[k]["line"])):
@@ -202,6 +208,41 @@ def compare(paths: list[Path], labels: Path = ROOT / "labels", out: Path = OUT, 
     return result
 
 
+def apply(paths: list[Path], out_path: Path = DECISIONS) -> dict:
+    """Adjudicated decisions (``ID<TAB>ACTOR<TAB>STANCE/SOURCE<TAB>reason``) -> ``real_audit.jsonl``: one line
+    per field the decision changes in the merged label (a decision for the first label changes nothing)."""
+    key = {(d["id"], d["actor"]): d for d in map(json.loads, (AGREEMENT / "real_audit_disagreements.jsonl")
+                                                 .read_text(encoding="utf-8").splitlines())}
+    decisions, problems = [], []
+    counts = {"first label kept": 0, "audit label taken": 0, "third label": 0}
+    for path in paths:
+        for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not raw.strip():
+                continue
+            parts = raw.split("\t")
+            d = key.get((parts[0], parts[1] if len(parts) > 1 else ""))
+            label = parts[2].strip() if len(parts) > 2 else ""
+            code, _, source = label.partition("/")
+            if len(parts) != 4 or d is None or code not in STANCE_CODE or not source or not parts[3].strip():
+                problems.append(f"{path}:{n}: expected ID, ACTOR (a listed disagreement), f|a|n/SOURCE, reason")
+                continue
+            if code == "n":
+                source = "author"
+            counts["first label kept" if label == d["first"] else "audit label taken" if label == d["audit"]
+                   else "third label"] += 1
+            first_code, _, first_source = d["first"].partition("/")
+            base = {"id": d["id"], "actor": d["actor"], "text": d["text"], "first": d["first"], "audit": d["audit"]}
+            if code != first_code:
+                decisions.append({**base, "field": "stance", "decision": STANCE_CODE[code], "reason": parts[3]})
+            if code != "n" and source != first_source:
+                decisions.append({**base, "field": "source", "decision": source, "reason": parts[3]})
+    if problems:
+        raise SystemExit("\n".join(problems))
+    missing = len(key) - sum(counts.values())
+    out_path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in decisions), encoding="utf-8")
+    return {**counts, "undecided": missing, "fields changed": len(decisions), "written": str(out_path.relative_to(ROOT))}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -211,11 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--parts", type=int, default=4)
     c = sub.add_parser("compare", help="blind answers against the merged labels")
     c.add_argument("answers", type=Path, nargs="+")
+    a = sub.add_parser("apply", help="adjudicated decisions -> labels/agreement/real_audit.jsonl")
+    a.add_argument("decisions", type=Path, nargs="+")
     k = sub.add_parser("check", help="format problems and progress of one audit answer file")
     k.add_argument("answers", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "check":
         return check(args.answers)
+    if args.cmd == "apply":
+        print(json.dumps(apply(args.decisions), indent=1))
+        return 0
     if args.cmd == "todo":
         write_todo(args.threshold, args.parts)
         return 0
