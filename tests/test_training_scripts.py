@@ -174,3 +174,11 @@ def test_audit_decisions_apply_to_amended_targets(tmp_path) -> None:
                                 "reason": "talks only"}) + "\n", encoding="utf-8")
     assert realnews.adjudicate([ans], path) == 1
     assert ans.targets[1] == {"actor": "FRA", "stance": "none", "source": "author"}
+
+
+def test_batches_from_b14_are_training_only() -> None:
+    import make_splits
+
+    assert make_splits.train_only("b14") and make_splits.train_only("b21")
+    assert not make_splits.train_only("b13") and not make_splits.train_only("b1")
+    assert not make_splits.train_only("real_r14") and not make_splits.train_only("seed")

@@ -4,7 +4,9 @@ Articles already in a split keep their split (test is frozen); new articles
 are assigned per batch (each batch is one period/topic slice), ordered by
 outlet and date so that every outlet and period is spread over the splits,
 with systematic sampling: about 17% test, 12% dev, the rest train.
-The seed article (labels/test/seed.jsonl) is always in test.
+The seed article (labels/test/seed.jsonl) is always in test. Batches from b14 on (December 2026) go to
+train only: the authored dev and test splits stay the articles they were, so that figures before and
+after more authored training text compare on the same articles.
 
     python training/make_splits.py
 """
@@ -19,6 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "labels"
 FRACTIONS = (("test", 0.17), ("dev", 0.12))
+TRAIN_ONLY_FROM = 14  # batches bNN with NN >= this are training data only
+
+
+def train_only(batch: str) -> bool:
+    """True for the authored batches written after the dev and test splits were closed."""
+    digits = batch[1:] if batch.startswith("b") else ""
+    return digits.isdigit() and int(digits) >= TRAIN_ONLY_FROM
 
 
 def existing_assignment() -> dict[str, str]:
@@ -59,7 +68,10 @@ def main() -> None:
         meta = {}
         for r in rows:
             meta.setdefault(r["article"], (r["article"], r.get("outlet"), r.get("date")))
-        split_of = assign(list(meta.values()), fixed)
+        if train_only(raw.stem):
+            split_of = {aid: fixed.get(aid, "train") for aid in meta}
+        else:
+            split_of = assign(list(meta.values()), fixed)
         for split in ("train", "dev", "test"):
             chosen = [r for r in rows if split_of[r["article"]] == split]
             path = LABELS / split / raw.name
