@@ -43,7 +43,14 @@ class WordCachedCharVectorizer:
         found = self._cache.get(word)
         if found is None:
             column = self._vocabulary.get
-            found = array("q", [c for c in map(column, char_wb_ngrams(word, *self._range)) if c is not None])
+            lo, hi = self._range
+            w = " " + word + " "
+            size = len(w)
+            if size <= lo:  # char_wb_ngrams: a short word counts once
+                found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None])
+            else:  # char_wb_ngrams inlined: the n-grams looked up as they are cut (a cache miss is the cost)
+                found = array("q", [c for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
+                                    if (c := column(w[i:i + n])) is not None])
             self._cache.put(word, found)
         return found
 
