@@ -3,6 +3,8 @@
     python training/agreement.py prepare            # write labels/agreement/blind_<batch>.jsonl
     python training/agreement.py score              # kappa per field against labels/raw as it is now
     python training/agreement.py score --write      # ... and (re)write the disagreement list
+    python training/agreement.py prepare b14 b15    # only these batches (the others' files stay)
+    python training/agreement.py score b14 b15      # only these batches' second annotation
 
 `prepare` picks every 8th article of each raw batch (deterministic, by id hash)
 and writes its lines with the actors the matcher finds but no labels. A second
@@ -42,12 +44,14 @@ def chosen(rows: list[dict]) -> set[str]:
     return set(ids[:: 8]) or set(ids[:1])
 
 
-def prepare() -> None:
-    """Write the blind files."""
+def prepare(batches: list[str] | None = None) -> None:
+    """Write the blind files (of ``batches`` only, when given)."""
     OUT.mkdir(parents=True, exist_ok=True)
     inventory = load_actors()
     total = 0
     for raw in sorted(RAW.glob("b*.jsonl")):
+        if batches and raw.stem not in batches:
+            continue
         rows = read(raw)
         keep = chosen(rows)
         blind = []
@@ -64,7 +68,7 @@ def prepare() -> None:
     print(f"total {total} articles")
 
 
-def score(write: bool = False) -> None:
+def score(write: bool = False, batches: list[str] | None = None) -> None:
     """Kappa per field; with ``write``, also the list of disagreements (to adjudicate).
 
     After adjudication, labels/raw holds the decided labels, so a new score measures the second
@@ -73,9 +77,13 @@ def score(write: bool = False) -> None:
     """
     first, second = {}, {}
     for raw in sorted(RAW.glob("b*.jsonl")):
+        if batches and raw.stem not in batches:
+            continue
         for r in read(raw):
             first[(r["article"], r["line"])] = r
     for f in sorted(OUT.glob("second_*.jsonl")):
+        if batches and f.stem.removeprefix("second_") not in batches:
+            continue
         for r in read(f):
             second[(r["article"], r["line"])] = r
     fields = {"stance": ([], []), "source": ([], []), "sentiment": ([], [])}
@@ -109,16 +117,17 @@ def score(write: bool = False) -> None:
         agree = sum(a == b for a, b in zip(x, y)) / max(1, len(x))
         print(f"{name:<10} kappa {cohen_kappa_score(x, y):.3f}  raw agreement {agree:.3f}  (n={len(x)})")
     if write:
-        (OUT / "disagreements.jsonl").write_text(
-            "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
-        print(f"{len(disagreements)} disagreements written to {OUT / 'disagreements.jsonl'}")
+        target = OUT / (f"disagreements_{batches[0]}-{batches[-1]}.jsonl" if batches else "disagreements.jsonl")
+        target.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements), encoding="utf-8")
+        print(f"{len(disagreements)} disagreements written to {target}")
     else:
         print(f"{len(disagreements)} disagreements (not written; use --write)")
 
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "score"
+    names = [a for a in sys.argv[2:] if not a.startswith("--")] or None
     if command == "prepare":
-        prepare()
+        prepare(names)
     else:
-        score(write="--write" in sys.argv[2:])
+        score(write="--write" in sys.argv[2:], batches=names)
