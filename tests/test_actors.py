@@ -65,6 +65,18 @@ def test_location_names_are_not_government_actors():
     assert [a for a, _ in found("قالت بغداد ودمشق")] == ["IRQ_GOV", "SYR_GOV"]
 
 
+@pytest.mark.parametrize("text, actors", [
+    ("اتفق العراق مع نادي باريس على شطب الديون", []),  # the creditors' club, not France
+    ("وصلت القوات إلى معسكر الدوحة في الكويت", ["KWT"]),  # Camp Doha, not Qatar
+    ("حاولت زوارق الإنقاذ قطر السفينة إلى الميناء", []),  # towing, not Qatar
+    ("سيطرت القوات على الضفة الشرقية لنهر الفرات", []),  # a river bank, not the West Bank
+    ("اقتحم الجيش الإسرائيلي مدنا في الضفة الغربية", ["ISR", "PAL"]),
+    ("قطر تدعم غزة", ["QAT", "PAL"]),
+])
+def test_homonyms_the_inventory_excludes(text, actors):
+    assert [a for a, _ in found(text)] == actors
+
+
 def test_office_holders_respect_article_date():
     assert found("قال السوداني", date="2023-05-01") == [("IRQ_GOV", "السوداني")]
     assert found("قال السوداني", date="2019-05-01") == []

@@ -5,6 +5,7 @@
     python training/agreement.py score --write      # ... and (re)write the disagreement list
     python training/agreement.py prepare b14 b15    # only these batches (the others' files stay)
     python training/agreement.py score b14 b15      # only these batches' second annotation
+    python training/agreement.py apply DECISIONS.tsv OUT.jsonl  # adjudicated decisions -> labels/raw
 
 `prepare` picks every 8th article of each raw batch (deterministic, by id hash)
 and writes its lines with the actors the matcher finds but no labels. A second
@@ -124,9 +125,66 @@ def score(write: bool = False, batches: list[str] | None = None) -> None:
         print(f"{len(disagreements)} disagreements (not written; use --write)")
 
 
+def apply(decisions: Path, out: Path) -> None:
+    """Write adjudicated decisions (``article<TAB>line<TAB>actor|-<TAB>stance/source|sentiment<TAB>reason``)
+    into labels/raw where they differ from the first label, and record every decision in ``out``."""
+    first: dict[tuple[str, int], tuple[Path, dict]] = {}
+    files: dict[Path, list[dict]] = {}
+    for raw in sorted(RAW.glob("b*.jsonl")):
+        files[raw] = read(raw)
+        for r in files[raw]:
+            first[(r["article"], r["line"])] = (raw, r)
+    second = {(r["article"], r["line"]): r for f in sorted(OUT.glob("second_*.jsonl")) for r in read(f)}
+    records, changed, problems = [], set(), []
+    for n, raw_line in enumerate(decisions.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw_line.strip():
+            continue
+        parts = raw_line.split("\t")
+        key = (parts[0], int(parts[1])) if len(parts) == 5 and parts[1].isdigit() else None
+        if key not in first or key not in second:
+            problems.append(f"{decisions}:{n}: expected article, line, actor or -, decision, reason of a listed line")
+            continue
+        path, row = first[key]
+        actor, decision, reason = parts[2], parts[3].strip(), parts[4]
+        if actor == "-":
+            rec = {"field": "sentiment", "first": row["sentiment"], "second": second[key]["sentiment"]}
+            if decision not in ("negative", "neutral", "positive"):
+                problems.append(f"{decisions}:{n}: sentiment must be negative, neutral or positive")
+                continue
+            if row["sentiment"] != decision:
+                row["sentiment"] = decision
+                changed.add(path)
+        else:
+            stance, _, source = decision.partition("/")
+            target = next((t for t in row["targets"] if t["actor"] == actor), None)
+            other = next((t for t in second[key]["targets"] if t["actor"] == actor), None)
+            if target is None or other is None or stance not in ("favor", "against", "none") or not source:
+                problems.append(f"{decisions}:{n}: {actor} is not a target of {key} or {decision!r} is no stance/source")
+                continue
+            source = "author" if stance == "none" else source
+            rec = {"field": "stance/source", "actor": actor, "first": f"{target['stance']}/{target['source']}",
+                   "second": f"{other['stance']}/{other['source']}"}
+            if (target["stance"], target["source"]) != (stance, source):
+                target["stance"], target["source"] = stance, source
+                changed.add(path)
+        records.append({"article": key[0], "line": key[1], **rec, "decision": decision, "reason": reason,
+                        "text": row["text"]})
+    if problems:
+        raise SystemExit("\n".join(problems))
+    for path in changed:
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in files[path]), encoding="utf-8")
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    kept = sum(r["decision"] == r["first"] for r in records)
+    print(f"{len(records)} decisions: first label kept {kept}, changed {len(records) - kept}; "
+          f"{len(changed)} raw file(s) rewritten; recorded in {out}")
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "score"
     names = [a for a in sys.argv[2:] if not a.startswith("--")] or None
+    if command == "apply":
+        apply(Path(sys.argv[2]), Path(sys.argv[3]))
+        sys.exit(0)
     if command == "prepare":
         prepare(names)
     else:
