@@ -72,6 +72,8 @@ def test_location_names_are_not_government_actors():
     ("سيطرت القوات على الضفة الشرقية لنهر الفرات", []),  # a river bank, not the West Bank
     ("اقتحم الجيش الإسرائيلي مدنا في الضفة الغربية", ["ISR", "PAL"]),
     ("قطر تدعم غزة", ["QAT", "PAL"]),
+    ("على الضفة الأخرى من النهر", []),  # "the other side"
+    ("نقل موقع فلسطين أون لاين عن مصادر", []),  # an outlet's name
 ])
 def test_homonyms_the_inventory_excludes(text, actors):
     assert [a for a, _ in found(text)] == actors
@@ -83,6 +85,10 @@ def test_office_holders_respect_article_date():
     assert found("قال الكاظمي", date="2021-01-01") == [("IRQ_GOV", "الكاظمي")]
     assert found("قال بايدن", SMALL, date="2020-06-01") == []
     assert found("قال بايدن", SMALL) == [("US", "بايدن")]
+    # two terms with a gap between: one holder entry per term
+    assert found("قال ميقاتي", date="2013-01-01") == [("LBN_GOV", "ميقاتي")]
+    assert found("قال ميقاتي", date="2016-01-01") == []
+    assert found("قال ميقاتي", date="2022-01-01") == [("LBN_GOV", "ميقاتي")]
 
 
 def test_offsets_with_diacritics_and_ligature():
