@@ -8,13 +8,15 @@ The seed article (labels/test/seed.jsonl) is always in test. Batches from b14 on
 train only: the authored dev and test splits stay the articles they were, so that figures before and
 after more authored training text compare on the same articles.
 
-    python training/make_splits.py
+    python training/make_splits.py             # every batch
+    python training/make_splits.py b22 b23     # only these batches (others' split files stay as they are)
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -63,7 +65,10 @@ def main() -> None:
     """Write labels/{train,dev,test}/<batch>.jsonl from labels/raw/<batch>.jsonl."""
     fixed = existing_assignment()
     totals = defaultdict(int)
+    only = set(sys.argv[1:])
     for raw in sorted((LABELS / "raw").glob("*.jsonl")):
+        if only and raw.stem not in only:
+            continue
         rows = [json.loads(l) for l in raw.read_text(encoding="utf-8").splitlines() if l.strip()]
         meta = {}
         for r in rows:
