@@ -5,6 +5,7 @@
     python training/agreement.py score --write      # ... and (re)write the disagreement list
     python training/agreement.py prepare b14 b15    # only these batches (the others' files stay)
     python training/agreement.py score b14 b15      # only these batches' second annotation
+    python training/agreement.py todo b14 b15       # disagreements to adjudicate, labels in random order
     python training/agreement.py apply DECISIONS.tsv OUT.jsonl  # adjudicated decisions -> labels/raw
 
 `prepare` picks every 8th article of each raw batch (deterministic, by id hash)
@@ -125,6 +126,36 @@ def score(write: bool = False, batches: list[str] | None = None) -> None:
         print(f"{len(disagreements)} disagreements (not written; use --write)")
 
 
+def adjudication_todo(batches: list[str], seed: int = 5) -> Path:
+    """Write ``adjudicate_FIRST-LAST.todo.tsv``: one line per disagreeing pair (stance and source together)
+    or sentiment, the two labels in a seeded random order so that the adjudicator cannot tell which came
+    first: ``article, line, field, actor or -, label X, label Y, text``."""
+    import random
+
+    first = {(r["article"], r["line"]): r for raw in sorted(RAW.glob("b*.jsonl")) if raw.stem in batches
+             for r in read(raw)}
+    second = {(r["article"], r["line"]): r for b in batches if (OUT / f"second_{b}.jsonl").exists()
+              for r in read(OUT / f"second_{b}.jsonl")}
+    rng = random.Random(seed)
+    lines = []
+    for key in sorted(set(first) & set(second)):
+        a, b = first[key], second[key]
+        rows = [("sentiment", "-", a["sentiment"], b["sentiment"])]
+        other = {t["actor"]: t for t in b["targets"]}
+        rows += [("stance/source", t["actor"], f"{t['stance']}/{t['source']}",
+                  f"{other[t['actor']]['stance']}/{other[t['actor']]['source']}")
+                 for t in a["targets"] if t["actor"] in other]
+        for field, actor, x, y in rows:
+            if x != y:
+                pair = [x, y]
+                rng.shuffle(pair)
+                lines.append(f"{key[0]}\t{key[1]}\t{field}\t{actor}\t{pair[0]}\t{pair[1]}\t{a['text']}\n")
+    path = OUT / f"adjudicate_{batches[0]}-{batches[-1]}.todo.tsv"
+    path.write_text("".join(lines), encoding="utf-8")
+    print(f"{len(lines)} disagreements to adjudicate written to {path}")
+    return path
+
+
 def apply(decisions: Path, out: Path) -> None:
     """Write adjudicated decisions (``article<TAB>line<TAB>actor|-<TAB>stance/source|sentiment<TAB>reason``)
     into labels/raw where they differ from the first label, and record every decision in ``out``."""
@@ -182,6 +213,9 @@ def apply(decisions: Path, out: Path) -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "score"
     names = [a for a in sys.argv[2:] if not a.startswith("--")] or None
+    if command == "todo":
+        adjudication_todo(names or [])
+        sys.exit(0)
     if command == "apply":
         apply(Path(sys.argv[2]), Path(sys.argv[3]))
         sys.exit(0)
