@@ -189,8 +189,12 @@ class StanceModel(ParamsMixin):
         self.temperature_ = 1.0
         return self
 
-    def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None) -> "StanceModel":
-        """(Re)fit only the sentiment head on ``(text, label)`` sentences, on the fitted features."""
+    def fit_sentiment(self, sentences: Sequence[tuple[str, str | None]], C: float | None = None, plain=None,
+                      warm_start: LinearHead | None = None) -> "StanceModel":
+        """(Re)fit only the sentiment head on ``(text, label)`` sentences, on the fitted features.
+
+        ``plain``: the plain features of the labeled sentences, when already computed; ``warm_start``: a
+        sentiment head to start from (a search over C)."""
         if C is not None:
             self.sentiment_C = C
         self.sentiment_ = None
@@ -198,10 +202,15 @@ class StanceModel(ParamsMixin):
         if len({v for _, v in labeled}) >= 2:
             from sklearn.linear_model import LogisticRegression
 
-            plain = self.features_.transform_plain([t for t, _ in labeled])
-            self.sentiment_ = LinearHead.from_sklearn(LogisticRegression(
-                C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0
-            ).fit(plain, np.asarray([v for _, v in labeled], dtype=object)))
+            if plain is None:
+                plain = self.features_.transform_plain([t for t, _ in labeled])
+            y = np.asarray([v for _, v in labeled], dtype=object)
+            estimator = LogisticRegression(C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0,
+                                           warm_start=warm_start is not None)
+            if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
+                estimator.coef_ = warm_start.coef_.copy()
+                estimator.intercept_ = warm_start.intercept_.copy()
+            self.sentiment_ = LinearHead.from_sklearn(estimator.fit(plain, y))
         return self
 
     def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):

@@ -274,15 +274,19 @@ def _choose_sentiment_c(
         split = [([ln for ln, f in zip(lines, fold) if f != k], [ln for ln, f in zip(lines, fold) if f == k])
                  for k in range(3)]
     best = (-1.0, float(chosen.get("sentiment_C", 2.0)))
-    for c in SENTIMENT_GRID:
+    split = [(fit, ev) for fit, ev in split if len({v for _, v in fit}) >= 2 and ev]
+    # each split's plain features once for every C; each C starts from the previous C's head (C ascending)
+    plains = [(features.transform_plain([t for t, _ in fit]), features.transform_plain([t for t, _ in ev]))
+              for fit, ev in split]
+    previous: list = [None] * len(split)
+    for c in sorted(SENTIMENT_GRID):
         gold, pred = [], []
-        for fit_lines, eval_lines in split:
-            if len({v for _, v in fit_lines}) < 2 or not eval_lines:
-                continue
+        for k, ((fit_lines, eval_lines), (plain_fit, plain_eval)) in enumerate(zip(split, plains)):
             model = StanceModel(**(chosen | {"sentiment_C": c}))
             model.features_ = features
-            model.fit_sentiment(fit_lines)
-            proba = model.sentiment_.predict_proba(features.transform_plain([t for t, _ in eval_lines]))
+            model.fit_sentiment(fit_lines, plain=plain_fit, warm_start=previous[k])
+            previous[k] = model.sentiment_
+            proba = model.sentiment_.predict_proba(plain_eval)
             pred += [str(model.sentiment_.classes_[i]) for i in proba.argmax(axis=1)]
             gold += [v for _, v in eval_lines]
         if not gold:

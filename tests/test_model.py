@@ -40,6 +40,23 @@ def test_sentiment_head(model, tiny):
     assert proba.shape[1] == 3 and np.allclose(proba.sum(axis=1), 1)
 
 
+def test_sentiment_refit_with_given_plain_features_and_warm_start(model, tiny):
+    lines = [(p.text, v) for p, v in zip(tiny.pairs, tiny.sentiments) if v]
+    lines = list(dict.fromkeys(lines))
+    plain = model.features_.transform_plain([t for t, _ in lines])
+    a = StanceModel(min_df=1, sentiment_C=4.0)
+    a.features_ = model.features_
+    b = StanceModel(min_df=1, sentiment_C=4.0)
+    b.features_ = model.features_
+    a.fit_sentiment(lines)
+    b.fit_sentiment(lines, plain=plain)  # the same matrix, computed once by the caller
+    assert np.array_equal(a.sentiment_.coef_, b.sentiment_.coef_)
+    c = StanceModel(min_df=1, sentiment_C=4.0)
+    c.features_ = model.features_
+    c.fit_sentiment(lines, plain=plain, warm_start=model.sentiment_)  # started from another C's head
+    assert np.abs(c.sentiment_.predict_proba(plain) - a.sentiment_.predict_proba(plain)).max() < 0.05
+
+
 def test_round_trip(model, tiny, tmp_path):
     path = model.save(tmp_path / "m.model", {"note": "x"})
     loaded = StanceModel.load(path)
