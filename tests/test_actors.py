@@ -73,6 +73,7 @@ def test_location_names_are_not_government_actors():
     ("اقتحم الجيش الإسرائيلي مدنا في الضفة الغربية", ["ISR", "PAL"]),
     ("قطر تدعم غزة", ["QAT", "PAL"]),
     ("على الضفة الأخرى من النهر", []),  # "the other side"
+    ("اجتمع مجلس الأمن الوطني السعودي", ["SAU"]),  # not the Iraqi council (longest match)
     ("نقل موقع فلسطين أون لاين عن مصادر", []),  # an outlet's name
 ])
 def test_homonyms_the_inventory_excludes(text, actors):
@@ -89,6 +90,9 @@ def test_office_holders_respect_article_date():
     assert found("قال ميقاتي", date="2013-01-01") == [("LBN_GOV", "ميقاتي")]
     assert found("قال ميقاتي", date="2016-01-01") == []
     assert found("قال ميقاتي", date="2022-01-01") == [("LBN_GOV", "ميقاتي")]
+    assert found("قال غانتس", date="2021-05-10") == [("ISR", "غانتس")]  # defence minister 2020-22
+    assert found("قال عراقجي", date="2015-07-14") == [("IRN", "عراقجي")]  # chief negotiator 2013-21
+    assert found("قال عراقجي", date="2023-01-01") == []
 
 
 def test_offsets_with_diacritics_and_ligature():
