@@ -560,8 +560,10 @@ _QUALIFIER_ENDINGS = ("ي", "يه", "يين", "يون", "يان", "يات")
 
 
 def _qualified(word: str) -> bool:
+    """True when ``word`` reads as a definite nisba: ال, a base of three letters or more, a nisba ending
+    (so «وألوية», brigades, normalized «والويه», is not one)."""
     for stem, _ in _stems(word):
-        if stem.startswith("ال") and len(stem) > 4 and stem.endswith(_QUALIFIER_ENDINGS):
+        if stem.startswith("ال") and any(stem.endswith(e) and len(stem) - 2 - len(e) >= 3 for e in _QUALIFIER_ENDINGS):
             return True
     return False
 

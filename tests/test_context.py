@@ -77,6 +77,8 @@ def test_qualified_or_longer_mentions_are_not_context_aliases():
     assert article([f"{iraq} قال رئيس الوزراء نوري المالكي"], "2008-01-01")[0] == [
         ("IRQ_GOV", "نوري المالكي")]
     assert article([f"{iraq} قال رئيس الوزراء"])[0] == [("IRQ_GOV", "رئيس الوزراء")]
+    # «وألوية» (and brigades) is a plural, not a nisba qualifying «الجيش»
+    assert article([f"{iraq} تقدمت قطعات الجيش وألوية من الحشد"])[0] == [("IRQ_GOV", "الجيش"), ("PMF", "الحشد")]
 
 
 def test_occupation_forces_by_context_and_date():
