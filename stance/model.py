@@ -65,6 +65,19 @@ def fit_temperature(logits: np.ndarray, index: np.ndarray) -> float:
     return best[1]
 
 
+def _logistic(C: float, class_weight, y: np.ndarray, warm_start: LinearHead | None = None):
+    """An unfitted lbfgs logistic regression for a head; ``warm_start`` (a head with the same classes as
+    ``y``) gives its starting coefficients."""
+    from sklearn.linear_model import LogisticRegression
+
+    estimator = LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, random_state=0,
+                                   warm_start=warm_start is not None)
+    if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
+        estimator.coef_ = warm_start.coef_.copy()
+        estimator.intercept_ = warm_start.intercept_.copy()
+    return estimator
+
+
 class StanceModel(ParamsMixin):
     """Target-aware stance classifier with a sentiment head on the same features.
 
@@ -175,14 +188,8 @@ class StanceModel(ParamsMixin):
         warm_start: LinearHead | None = None,
     ) -> "StanceModel":
         """Fit only the stance head on a feature matrix of the fitted features (``warm_start``: a head to start from)."""
-        from sklearn.linear_model import LogisticRegression
-
         y = np.asarray(y, dtype=object)
-        estimator = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000, random_state=0,
-                                       warm_start=warm_start is not None)
-        if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
-            estimator.coef_ = warm_start.coef_.copy()
-            estimator.intercept_ = warm_start.intercept_.copy()
+        estimator = _logistic(self.C, self.class_weight, y, warm_start)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.stance_ = LinearHead.from_sklearn(estimator.fit(matrix, y, sample_weight=weights))
         self.classes_ = self.stance_.classes_
@@ -200,17 +207,10 @@ class StanceModel(ParamsMixin):
         self.sentiment_ = None
         labeled = [(t, v) for t, v in sentences if v]
         if len({v for _, v in labeled}) >= 2:
-            from sklearn.linear_model import LogisticRegression
-
             if plain is None:
                 plain = self.features_.transform_plain([t for t, _ in labeled])
             y = np.asarray([v for _, v in labeled], dtype=object)
-            estimator = LogisticRegression(C=self.sentiment_C, class_weight="balanced", max_iter=3000, random_state=0,
-                                           warm_start=warm_start is not None)
-            if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
-                estimator.coef_ = warm_start.coef_.copy()
-                estimator.intercept_ = warm_start.intercept_.copy()
-            self.sentiment_ = LinearHead.from_sklearn(estimator.fit(plain, y))
+            self.sentiment_ = LinearHead.from_sklearn(_logistic(self.sentiment_C, "balanced", y, warm_start).fit(plain, y))
         return self
 
     def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):
