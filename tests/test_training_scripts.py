@@ -166,6 +166,21 @@ def test_audit_compare_lists_stance_disagreements_blind(tmp_path, monkeypatch) -
     assert audit.check(ans, out, labels) == 0
 
 
+def test_audit_todo_lists_doubted_records_without_their_labels(tmp_path, monkeypatch) -> None:
+    import audit
+
+    out, labels = _audit_fixture(tmp_path, monkeypatch)
+    rows = [{"file": "ans_headlines.txt", "line": 1, "actor": "ISR", "gold": "against", "p_gold": 0.1, "pred": "none"},
+            {"file": "ans_headlines.txt", "line": 1, "actor": "FRA", "gold": "none", "p_gold": 0.9, "pred": "none"}]
+    monkeypatch.setattr(audit, "out_of_fold", lambda labels: rows)
+    audit.write_todo(0.25, 1, labels, out)
+    todo = (out / "audit01.todo.txt").read_text(encoding="utf-8")
+    assert todo == f"## ans-d0001  (ans_headlines.txt, ANS headlines, 2018/2019)\nans-0001 [ISR:الإسرائيلية, FRA:فرنسا] {_LINES[0]}\n"
+    assert "against" not in todo and "none" not in todo  # blind: no label, no model guess
+    doubted = (out / "audit_doubted.tsv").read_text(encoding="utf-8").splitlines()
+    assert doubted[1:] == ["ans-0001\tISR\tagainst\t0.100\tnone"]
+
+
 def test_audit_decisions_apply_to_amended_targets(tmp_path) -> None:
     ans = realnews.Answer("ans-0001", "negative", [{"actor": "ISR", "stance": "against", "source": "author"}], [], [])
     ans.targets.append({"actor": "FRA", "stance": "against", "source": "ISR"})  # as amend() adds it

@@ -46,6 +46,18 @@ def chosen(rows: list[dict]) -> set[str]:
     return set(ids[:: 8]) or set(ids[:1])
 
 
+def annotations(folder: Path, prefix: str, batches: list[str] | None = None) -> dict[tuple[str, int], dict]:
+    """The lines of ``folder/PREFIX*.jsonl`` by (article, line): the first annotation (``labels/raw``, prefix
+    ``b``) or the second (``labels/agreement``, prefix ``second_b``); of ``batches`` (``b14``…) only, when given."""
+    out = {}
+    for path in sorted(folder.glob(f"{prefix}*.jsonl")):
+        if batches and "b" + path.stem.removeprefix(prefix) not in batches:
+            continue
+        for r in read(path):
+            out[(r["article"], r["line"])] = r
+    return out
+
+
 def prepare(batches: list[str] | None = None) -> None:
     """Write the blind files (of ``batches`` only, when given)."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -77,17 +89,7 @@ def score(write: bool = False, batches: list[str] | None = None) -> None:
     annotator against the adjudicated corpus; the agreement before adjudication is kept in
     labels/agreement/score_before_adjudication.txt and the list it produced in disagreements.jsonl.
     """
-    first, second = {}, {}
-    for raw in sorted(RAW.glob("b*.jsonl")):
-        if batches and raw.stem not in batches:
-            continue
-        for r in read(raw):
-            first[(r["article"], r["line"])] = r
-    for f in sorted(OUT.glob("second_*.jsonl")):
-        if batches and f.stem.removeprefix("second_") not in batches:
-            continue
-        for r in read(f):
-            second[(r["article"], r["line"])] = r
+    first, second = annotations(RAW, "b", batches), annotations(OUT, "second_b", batches)
     fields = {"stance": ([], []), "source": ([], []), "sentiment": ([], [])}
     disagreements = []
     for key, b in sorted(second.items()):
@@ -132,10 +134,10 @@ def adjudication_todo(batches: list[str], seed: int = 5) -> Path:
     first: ``article, line, field, actor or -, label X, label Y, text``."""
     import random
 
-    first = {(r["article"], r["line"]): r for raw in sorted(RAW.glob("b*.jsonl")) if raw.stem in batches
-             for r in read(raw)}
-    second = {(r["article"], r["line"]): r for b in batches if (OUT / f"second_{b}.jsonl").exists()
-              for r in read(OUT / f"second_{b}.jsonl")}
+    path = OUT / f"adjudicate_{batches[0]}-{batches[-1]}.todo.tsv"
+    if path.exists():  # after adjudication labels/raw holds the decisions: a new list would lose the record
+        raise SystemExit(f"{path} exists (the list these batches were adjudicated from); remove it to rewrite it")
+    first, second = annotations(RAW, "b", batches), annotations(OUT, "second_b", batches)
     rng = random.Random(seed)
     lines = []
     for key in sorted(set(first) & set(second)):
@@ -150,7 +152,6 @@ def adjudication_todo(batches: list[str], seed: int = 5) -> Path:
                 pair = [x, y]
                 rng.shuffle(pair)
                 lines.append(f"{key[0]}\t{key[1]}\t{field}\t{actor}\t{pair[0]}\t{pair[1]}\t{a['text']}\n")
-    path = OUT / f"adjudicate_{batches[0]}-{batches[-1]}.todo.tsv"
     path.write_text("".join(lines), encoding="utf-8")
     print(f"{len(lines)} disagreements to adjudicate written to {path}")
     return path
@@ -165,7 +166,7 @@ def apply(decisions: Path, out: Path) -> None:
         files[raw] = read(raw)
         for r in files[raw]:
             first[(r["article"], r["line"])] = (raw, r)
-    second = {(r["article"], r["line"]): r for f in sorted(OUT.glob("second_*.jsonl")) for r in read(f)}
+    second = annotations(OUT, "second_b")
     records, changed, problems = [], set(), []
     for n, raw_line in enumerate(decisions.read_text(encoding="utf-8").splitlines(), 1):
         if not raw_line.strip():

@@ -1,6 +1,6 @@
 """Audit of the real-news TRAINING labels: a blind re-reading of the pairs the model doubts most.
 
-    python training/audit.py todo [--threshold 0.15] [--parts 4]   # -> labels/raw/real/audit01.todo.txt ...
+    python training/audit.py todo [--threshold 0.25] [--parts 6]   # -> labels/raw/real/audit01.todo.txt ...
     python training/audit.py compare labels/raw/real/audit0*.ans.tsv   # -> labels/agreement/real_audit_disagreements.jsonl
     python training/audit.py check labels/raw/real/audit01.ans.tsv      # format and progress
     python training/audit.py apply labels/raw/real/audit_adj0*.decisions.tsv  # -> labels/agreement/real_audit.jsonl
@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from real_cv import fold_of  # noqa: E402
+import realnews  # noqa: E402
 from realnews import ROOT, SOURCES, STANCE_CODE, found_text, load_index, parse_answer_lines  # noqa: E402
 
 OUT = ROOT / "labels" / "raw" / "real"
@@ -42,15 +43,9 @@ DECISIONS = AGREEMENT / "real_audit.jsonl"
 CODE = {v: k for k, v in STANCE_CODE.items()}
 
 
-def merged_records(labels: Path = ROOT / "labels", splits: tuple[str, ...] = ("train",)) -> dict[tuple[str, int], dict]:
-    """The merged real records of ``splits`` by (pool file, pool line)."""
-    out = {}
-    for split in splits:
-        for f in sorted((labels / split).glob("real_r*.jsonl")):
-            for line in f.read_text(encoding="utf-8").splitlines():
-                rec = json.loads(line)
-                out[(rec["provenance"]["file"], rec["provenance"]["line"])] = rec
-    return out
+def merged_records(labels: Path = ROOT / "labels") -> dict[tuple[str, int], dict]:
+    """The merged real records of the train split (the only one audited) by (pool file, pool line)."""
+    return realnews.merged_records(labels, ("train",))
 
 
 def record_ids(index: dict[str, dict]) -> dict[tuple[str, int], str]:
@@ -91,6 +86,8 @@ def out_of_fold(labels: Path = ROOT / "labels") -> list[dict]:
 
 def write_todo(threshold: float, parts: int, labels: Path = ROOT / "labels", out: Path = OUT) -> None:
     """Write ``auditNN.todo.txt``: the records with a doubted pair, whole-document order, blind."""
+    from stance.actors import load_actors, match_actors
+
     index = load_index(out)
     rid_of = record_ids(index)
     recs = merged_records(labels)
@@ -102,14 +99,17 @@ def write_todo(threshold: float, parts: int, labels: Path = ROOT / "labels", out
             if r["p_gold"] < threshold:
                 fh.write(f"{rid_of[(r['file'], r['line'])]}\t{r['actor']}\t{r['gold']}\t{r['p_gold']:.3f}\t{r['pred']}\n")
     n_pairs = sum(r["p_gold"] < threshold for r in rows)
+    inventory = load_actors()
     by_doc: dict[str, list[str]] = {}
+    header: dict[str, str] = {}  # document -> its pool file
     for key in sorted(doubted, key=lambda k: (recs[k]["article"], recs[k]["line"])):
         rec = recs[key]
-        rid = rid_of[key]
-        shown = {}
-        for t in rec["targets"]:
-            shown[t["actor"]] = [t.get("surface") or _surface(rec["text"], t["actor"])]
-        by_doc.setdefault(rec["article"], []).append(f"{rid} [{found_text(shown)}] {rec['text']}")
+        matched: dict[str, str] = {}
+        for m in match_actors(rec["text"], inventory):
+            matched.setdefault(m.actor, m.surface)  # the first surface of each actor
+        shown = {t["actor"]: [t.get("surface") or matched.get(t["actor"], "?")] for t in rec["targets"]}
+        by_doc.setdefault(rec["article"], []).append(f"{rid_of[key]} [{found_text(shown)}] {rec['text']}")
+        header.setdefault(rec["article"], key[0])
     docs = sorted(by_doc)
     random.Random(7).shuffle(docs)  # parts of equal difficulty, not one source each
     size = -(-len(docs) // parts)
@@ -117,21 +117,14 @@ def write_todo(threshold: float, parts: int, labels: Path = ROOT / "labels", out
         chunk = sorted(docs[k * size:(k + 1) * size])
         blocks = []
         for doc in chunk:
-            row = index[rid_of[next(key for key in doubted if recs[key]["article"] == doc)]]
-            _, outlet, period, _ = SOURCES[row["file"]]
-            blocks.append(f"## {doc}  ({row['file']}, {outlet}, {period})\n" + "\n".join(by_doc[doc]) + "\n")
+            _, outlet, period, _ = SOURCES[header[doc]]
+            blocks.append(f"## {doc}  ({header[doc]}, {outlet}, {period})\n" + "\n".join(by_doc[doc]) + "\n")
         path = out / f"audit{k + 1:02d}.todo.txt"
         path.write_text("\n".join(blocks), encoding="utf-8")
         print(f"{path.name}: {sum(len(by_doc[d]) for d in chunk)} records in {len(chunk)} documents")
     print(f"{n_pairs} of {len(rows)} real train pairs below p={threshold} in {len(doubted)} records")
     for q in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
         print(f"  p(given label) < {q}: {sum(r['p_gold'] < q for r in rows)} pairs")
-
-
-def _surface(text: str, actor: str) -> str:
-    from stance.actors import load_actors, match_actors
-
-    return next((m.surface for m in match_actors(text, load_actors()) if m.actor == actor), "?")
 
 
 def _view(index: dict[str, dict], recs: dict[tuple[str, int], dict]) -> dict[str, dict]:
@@ -248,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("todo", help="blind re-reading lists of the doubted real train records")
-    t.add_argument("--threshold", type=float, default=0.15)
-    t.add_argument("--parts", type=int, default=4)
+    t.add_argument("--threshold", type=float, default=0.25)  # the December audit's setting
+    t.add_argument("--parts", type=int, default=6)
     c = sub.add_parser("compare", help="blind answers against the merged labels")
     c.add_argument("answers", type=Path, nargs="+")
     a = sub.add_parser("apply", help="adjudicated decisions -> labels/agreement/real_audit.jsonl")

@@ -235,6 +235,18 @@ def new_actors(row: dict, inventory=None) -> dict[str, list[str]]:
     return out
 
 
+def merged_records(labels: Path = ROOT / "labels", splits: tuple[str, ...] = ("train", "dev", "test")
+                   ) -> dict[tuple[str, int], dict]:
+    """The merged real records of ``splits`` by (pool file, pool line)."""
+    out = {}
+    for split in splits:
+        for f in sorted((labels / split).glob("real_r*.jsonl")):
+            for line in f.read_text(encoding="utf-8").splitlines():
+                rec = json.loads(line)
+                out[(rec["provenance"]["file"], rec["provenance"]["line"])] = rec
+    return out
+
+
 def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
     """Write ``amendNN.todo.txt`` (after the existing ones): merged records in which the inventory now
     finds actors they lack.
@@ -244,12 +256,7 @@ def amend_todo(out: Path, parts: int, labels: Path = ROOT / "labels") -> None:
     """
     index = load_index(out)
     inventory = load_actors()
-    merged = {}
-    for split in ("train", "dev", "test"):
-        for f in sorted((labels / split).glob("real_r*.jsonl")):
-            for line in f.read_text(encoding="utf-8").splitlines():
-                rec = json.loads(line)
-                merged[(rec["provenance"]["file"], rec["provenance"]["line"])] = rec
+    merged = merged_records(labels)
     todo = []
     for rid, row in index.items():
         rec = merged.get((row["file"], row["line"]))
