@@ -175,8 +175,10 @@ class TargetFeatures(ParamsMixin):
             words = _content_words(normalize(pair.text))
         return self._analyze_parts(pair.target, _segments(pair.text, mentions), words)
 
-    def _analyze_parts(self, target: str, parts: tuple, words: list[str]) -> dict[str, list[str]]:
-        """Target views from a sentence's :func:`_segments` (computed once per sentence)."""
+    def _analyze_parts(self, target: str, parts: tuple, words: list[str],
+                       sentence: tuple | None = None) -> dict[str, list[str]]:
+        """Target views from a sentence's :func:`_segments` (computed once per sentence) and, for the
+        ``struct`` view, its :func:`_sentence_structure` (also once per sentence, when given)."""
         segments, actors = parts
         masked: list[str] = list(segments[0])
         positions: list[int] = []
@@ -201,7 +203,8 @@ class TargetFeatures(ParamsMixin):
         prefix = tid + "|"
         cross = [prefix + t for t in words]
         cross.append(f"T={tid}")
-        struct = _structure(masked, positions, self.window, load_cues(self.cues_path)) if self.structure else ["S_OFF"]
+        struct = (_structure(masked, positions, self.window, load_cues(self.cues_path), sentence) if self.structure
+                  else ["S_OFF"])
         return {"masked": masked, "window": window, "cross": cross, "struct": struct}
 
     # -- estimator API ------------------------------------------------------
@@ -231,6 +234,9 @@ class TargetFeatures(ParamsMixin):
         inventory = self._inventory()
         views: dict[str, list] = {v: [] for v in VIEWS}
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
+        cues = load_cues(self.cues_path) if self.structure else None
+        shared: dict[tuple, tuple] = {}  # the struct view's clauses and cues per sentence
+        inert = cues is not None and _placeholders_inert(cues)
         normalized_text: dict[str, str] = {}
         words: dict[str, list[str]] = {}
         rows: dict[str, int] = {}
@@ -240,10 +246,17 @@ class TargetFeatures(ParamsMixin):
             if key not in found:
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
                 found[key] = _segments(pair.text, list(mentions))
+                if inert:
+                    segments, actors = found[key]
+                    base = list(segments[0])
+                    for segment in segments[1:]:
+                        base.append(_OTH)
+                        base += segment
+                    shared[key] = _sentence_structure(base, cues)
             if pair.text not in normalized_text:
                 normalized_text[pair.text] = normalize(pair.text)
                 words[pair.text] = _content_words(normalized_text[pair.text])
-            analysis = self._analyze_parts(pair.target, found[key], words[pair.text])
+            analysis = self._analyze_parts(pair.target, found[key], words[pair.text], shared.get(key))
             views["masked"].append(_ngrams(analysis["masked"], self.masked_ngrams))
             views["window"].append(analysis["window"])
             views["cross"].append(analysis["cross"] if self.cross else [f"T={_target_id(pair.target)}"])
@@ -291,7 +304,7 @@ class TargetFeatures(ParamsMixin):
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""
-        if self.masked_ngrams == 1 and not self.structure:  # the default settings: the fast path
+        if self.masked_ngrams == 1:  # the default settings: the fast path
             fast = self.__dict__.get("_target_columns")
             if fast is None or fast.source is not self.vectorizers_:  # made for these fitted views
                 from .targetvec import TargetColumns
@@ -392,8 +405,27 @@ def _bucket(distance: int) -> str:
     return "d5"
 
 
-def _structure(masked: list[str], positions: list[int], window: int, cues: CueInventory) -> list[str]:
-    """Tokens of the ``struct`` view for one target (see the module docstring)."""
+def _sentence_structure(masked: list[str], cues: CueInventory) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """Clause ids and cue spans of a masked token list: the same for every target of the sentence.
+
+    ``TGT`` and ``OTH`` are neither clause boundaries nor cue words, so which slot holds the target
+    does not change them (:func:`_placeholders_inert` checks a cue inventory for that).
+    """
+    return clause_ids(masked), cues.find(masked)
+
+
+def _placeholders_inert(cues: CueInventory) -> bool:
+    """Whether ``TGT`` / ``OTH`` can never be (part of) a cue or a clause boundary under ``cues``."""
+    return not any(cues.classify(t) or t in cues._firsts or light_stem(t) in cues._firsts
+                   or any(t in p for p in cues.phrases) or clause_ids(["x", t]) != [0, 0] for t in (_TGT, _OTH))
+
+
+def _structure(masked: list[str], positions: list[int], window: int, cues: CueInventory,
+               sentence: tuple[list[int], list[tuple[int, int, str]]] | None = None) -> list[str]:
+    """Tokens of the ``struct`` view for one target (see the module docstring).
+
+    ``sentence``: :func:`_sentence_structure` of the sentence, computed once for all its targets.
+    """
     if not positions:
         return ["S_NO_MENTION"]
     actors = [i for i, t in enumerate(masked) if t in (_TGT, _OTH)]
@@ -402,8 +434,7 @@ def _structure(masked: list[str], positions: list[int], window: int, cues: CueIn
            f"S_len={'short' if n_words < 15 else 'mid' if n_words < 40 else 'long'}",
            "S_first" if positions[0] == actors[0] else "S_notfirst",
            "S_last" if positions[-1] == actors[-1] else "S_notlast"]
-    ids = clause_ids(masked)
-    spans = cues.find(masked)
+    ids, spans = sentence if sentence is not None else _sentence_structure(masked, cues)
     negations = [s for s, _, c in spans if c == "negation"]
     for p in positions:
         clause = ids[p]

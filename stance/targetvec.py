@@ -9,7 +9,8 @@ of that work is the same for all the pairs of a sentence or needs no string at a
   so the sentence's columns are looked up once;
 * ``cross``: the columns of ``target|word`` come from a per-target dictionary of words (made once
   from the vocabulary), without a string per pair and word;
-* ``struct``: the constant ``S_OFF``.
+* ``struct``: the constant ``S_OFF``; with ``structure=True``, the clause ids and cue spans of a
+  sentence are found once for all its targets (:class:`_StructColumns`).
 
 The ``window`` view is built as in :mod:`stance.features`. Columns within a row are summed and
 sorted by the tf-idf weighting, so their order does not matter: the matrix equals the generic one
@@ -32,8 +33,40 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TargetColumns"]
 
 
+class _StructColumns:
+    """The ``struct`` view's columns of pairs, with each sentence's clauses and cues found once."""
+
+    def __init__(self, f: "TargetFeatures", vocabulary: dict[str, int]) -> None:
+        from .cues import load_cues
+        from .features import _placeholders_inert
+
+        self.cues = load_cues(f.cues_path)
+        self.window = f.window
+        self.vocabulary = vocabulary
+        self.shared = _placeholders_inert(self.cues)  # else every target's clauses and cues are its own
+        self.sentences: dict[tuple, tuple] = {}
+
+    def __call__(self, key: tuple, base: list[str], positions: list[int]) -> list[int]:
+        """Columns of one pair: ``base`` is its sentence's masked tokens with ``OTH`` in every mention's
+        slot, ``positions`` the target's slots."""
+        from .features import _TGT, _sentence_structure, _structure
+
+        masked = base
+        if positions:
+            masked = list(base)
+            for p in positions:
+                masked[p] = _TGT
+        sentence = None
+        if self.shared:
+            sentence = self.sentences.get(key)
+            if sentence is None:
+                sentence = self.sentences[key] = _sentence_structure(base, self.cues)
+        tokens = _structure(masked, positions, self.window, self.cues, sentence)
+        return [c for c in map(self.vocabulary.get, tokens) if c is not None]
+
+
 class TargetColumns:
-    """The target views of a fitted :class:`~stance.features.TargetFeatures` (masked 1-grams, no struct)."""
+    """The target views of a fitted :class:`~stance.features.TargetFeatures` (masked 1-grams)."""
 
     def __init__(self, features: "TargetFeatures") -> None:
         views = features.vectorizers_
@@ -56,6 +89,7 @@ class TargetColumns:
         masked_column, window_column = masked_vocab.get, window_vocab.get
         tgt, oth = masked_vocab.get(_TGT), masked_vocab.get(_OTH)
         s_off = struct_vocab.get("S_OFF")
+        structure = _StructColumns(f, struct_vocab) if f.structure else None
         width = f.window
         columns: list[list[int]] = [[], [], [], []]
         indptr: list[list[int]] = [[0], [0], [0], [0]]
@@ -116,7 +150,9 @@ class TargetColumns:
                 columns[2].append(whole)
             indptr[2].append(len(columns[2]))
             # struct
-            if s_off is not None:
+            if structure is not None:
+                columns[3] += structure(key, base, positions)
+            elif s_off is not None:
                 columns[3].append(s_off)
             indptr[3].append(len(columns[3]))
         blocks = [tfidf_weight(cols, ptr, len(view.vocabulary_), view.idf_, view.dtype)

@@ -107,6 +107,33 @@ def test_fast_target_columns_equal_the_views(model, tiny):
     assert np.array_equal(fast.indptr, views.indptr) and np.array_equal(fast.indices, views.indices)
 
 
+@pytest.mark.parametrize("structure", [False, True])
+def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, structure):
+    """The fast path equals the views' matrix for a struct view too; finding a sentence's clauses and
+    cues once for all its targets (fast path and training views) gives what finding them per target
+    gives (the reference: the views with sharing turned off)."""
+    import stance.features as features_module
+    from stance.cues import CueInventory, load_cues
+
+    assert features_module._placeholders_inert(load_cues())
+    assert not features_module._placeholders_inert(CueInventory({"TGT": "odd"}, {}, {}))
+    assert not features_module._placeholders_inert(CueInventory({}, {}, {("قال", "OTH"): "report"}))
+    text = "قصفت واشنطن مقار الحشد الشعبي، بينما قالت واشنطن إن الحشد الشعبي يهدد القوات الأميركية."
+    pairs = list(tiny.pairs) + [Pair(text, "US"), Pair(text, "PMF"), Pair(text, "IRN"), Pair("جملة بلا أسماء", "US")]
+    features = TargetFeatures(window=3, structure=structure, min_df=1).fit(pairs)
+    fast, shared_views = features.transform_target(pairs), features._transform_target_views(pairs)
+    monkeypatch.setattr(features_module, "_placeholders_inert", lambda cues: False)
+    reference = TargetFeatures(window=3, structure=structure, min_df=1).fit(pairs)
+    assert reference.vectorizers_["struct"].terms() == features.vectorizers_["struct"].terms()
+    views = reference._transform_target_views(pairs)
+    features._target_columns = None  # rebuilt, now without sharing
+    unshared_fast = features.transform_target(pairs)
+    for matrix in (fast, shared_views, unshared_fast):
+        assert (matrix != views).nnz == 0 and np.array_equal(matrix.indices, views.indices)
+    struct = features.slices_["struct"]
+    assert (struct[1] - struct[0] > 1) == structure  # the view is really on (more than S_OFF)
+
+
 def test_feature_cache_is_not_pickled(model):
     import pickle
 

@@ -3,6 +3,8 @@
     python training/real_cv.py                       # all training data
     python training/real_cv.py --without-new         # without batches r08-r13 and the actors added then
     python training/real_cv.py --root /tmp/old       # another checkout (e.g. a worktree of an older commit)
+    python training/real_cv.py --params '{"structure": true}'   # model parameters over the defaults below
+    python training/real_cv.py --all-pairs           # score every real pair of train + dev, new actors too
 
 The real documents of labels/train and labels/dev are cut into 5 folds by the hash of the document id
 (the same folds in every checkout); each fold is scored by a model trained on the authored train
@@ -37,7 +39,11 @@ def main() -> None:
     ap.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="project checkout (labels and code)")
     ap.add_argument("--without-new", action="store_true",
                     help="train without r08-r13 and the actors added in December 2026")
+    ap.add_argument("--params", default="{}", help="JSON of StanceModel parameters over C=3, window 3, sentiment C=4")
+    ap.add_argument("--all-pairs", action="store_true",
+                    help="score every real pair of the folds (also r08-r13 and the December actors)")
     args = ap.parse_args()
+    params = {"C": 3.0, "window": 3, "sentiment_C": 4.0} | json.loads(args.params)
     sys.path.insert(0, str(args.root))
     from stance.actors import load_actors
     from stance.datasets import load_dataset
@@ -63,16 +69,17 @@ def main() -> None:
                or (data.kinds[i] == "real" and fold_of(data.articles[i]) != k)]
         if args.without_new:
             fit = [i for i in fit if old(i)]
-        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k and old(i)]
+        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k
+                and (args.all_pairs or old(i))]
         sub = data.take(fit)
-        model = StanceModel(C=3.0, window=3, sentiment_C=4.0).fit(sub.pairs, sub.stances, sub.sentiments, sub.lines)
+        model = StanceModel(**params).fit(sub.pairs, sub.stances, sub.sentiments, sub.lines)
         p = list(model.predict([data.pairs[i] for i in held]))
         g = [data.stances[i] for i in held]
         print(f"fold {k}: {len(fit)} training pairs, {len(held)} scored, macro-F1 "
               f"{class_metrics(g, p, ['against', 'favor', 'none'])['macro_f1']:.3f}", flush=True)
         gold += g
         pred += p
-    print(f"{args.root}{' (without the new batches and actors)' if args.without_new else ''}: pooled real "
+    print(f"{args.root}{' (without the new batches and actors)' if args.without_new else ''} {params}: pooled real "
           f"macro-F1 {class_metrics(gold, pred, ['against', 'favor', 'none'])['macro_f1']:.4f} on {len(gold)} pairs")
 
 
