@@ -27,6 +27,7 @@ import numpy as np
 from .actors import Inventory
 from .datasets import Dataset
 from .labels import STANCES
+from .linear import LinearHead
 from .features import TargetFeatures
 from .model import StanceModel, fit_temperature
 
@@ -103,11 +104,14 @@ def _full_logits(head, scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def _held_out_logits(
     fit_part: Dataset, eval_part: Dataset, candidates: list[dict], weights: Sequence[float] | None,
     classes: np.ndarray,
+    models: list | None = None,
 ) -> tuple[list[np.ndarray], dict[tuple, TargetFeatures]]:
     """Stance logits (one column per class of ``classes``) on ``eval_part`` of each candidate fitted on
     ``fit_part``; the features are fitted once per feature setting and shared by the head settings,
-    and returned by setting (:func:`_feature_key`)."""
+    and returned by setting (:func:`_feature_key`). ``models`` (a list) receives each candidate's
+    fitted model (features and stance head), in candidate order."""
     out: list[np.ndarray | None] = [None] * len(candidates)
+    fitted_models: list = [None] * len(candidates)
     fitted: dict[tuple, TargetFeatures] = {}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, c in enumerate(candidates):
@@ -117,13 +121,16 @@ def _held_out_logits(
         matrix = features.fit_transform(fit_part.pairs)
         held_out = features.transform(eval_part.pairs)
         fitted[_feature_key(candidates[members[0]])] = features
-        previous = None
-        for i in sorted(members, key=lambda i: candidates[i].get("C", 0)):
+        # every C from scratch: started from the previous C's head, L-BFGS-B's gradient test (tol 1e-4 on
+        # scikit-learn's per-sample objective) can pass at the start and return that head unchanged
+        for i in members:
             model = StanceModel(**candidates[i])
             model.features_ = features
-            model.fit_stance(matrix, fit_part.stances, weights, warm_start=previous)
-            previous = model.stance_
+            model.fit_stance(matrix, fit_part.stances, weights)
+            fitted_models[i] = model
             out[i] = _full_logits(model.stance_, model.stance_.decision_function(held_out), classes)
+    if models is not None:
+        models[:] = fitted_models
     return out, fitted  # type: ignore[return-value]
 
 
@@ -181,12 +188,13 @@ def train_model(
     held_out: Dataset | None = None
     logits: list[np.ndarray] = []
     fitted: dict[tuple, TargetFeatures] = {}  # features fitted on train during a dev selection
+    models: list[StanceModel] = []  # each candidate's model from the selection: the refit's warm start
     method = "none"
     if dev is not None and len(dev):
         method = "dev"
         held_out = dev
         _note(progress, f"selecting among {len(candidates)} setting(s) on dev ({len(dev)} pairs)")
-        logits, fitted = _held_out_logits(train, dev, candidates, weights, classes)
+        logits, fitted = _held_out_logits(train, dev, candidates, weights, classes, models)
     elif folds and folds > 1 and len(set(train.articles)) >= 2:
         splits = _folds(train, folds, seed)
         method = f"{len(splits)}-fold cross-validation (grouped by article, stratified, seed {seed})"
@@ -197,16 +205,17 @@ def train_model(
         for n, (fit_idx, eval_idx) in enumerate(splits, 1):
             fold_weights = [weights[i] for i in fit_idx] if weights is not None else None
             fold_logits, _ = _held_out_logits(train.take(fit_idx), train.take(eval_idx), candidates, fold_weights,
-                                              classes)
+                                              classes, models)  # the last fold's models are kept
             parts.append(fold_logits)
             _note(progress, f"  fold {n}/{len(splits)} done")
         logits = [np.concatenate([p[c] for p in parts]) for c in range(len(candidates))]
     chosen = candidates[0] if candidates else dict(base)
+    start: StanceModel | None = None
     temperature = 1.0
     dev_metrics = None
     if held_out is not None:
         best_score = -1.0
-        for candidate, z in zip(candidates, logits):
+        for n, (candidate, z) in enumerate(zip(candidates, logits)):
             pred = _predict(z, classes)
             score = selection_score(held_out.stances, pred, held_out.kinds or None)
             shown = {k: candidate[k] for k in keys}
@@ -214,13 +223,17 @@ def train_model(
             _note(progress, f"  {shown}: held-out macro-F1 {score:.3f}")
             if score > best_score:
                 best_score, chosen, best_logits = score, candidate, z
+                start = models[n] if len(models) == len(candidates) else None
         index = np.array([list(classes).index(s) for s in held_out.stances])
         keep = best_logits[np.arange(len(index)), index] > _ABSENT  # a gold class its fold never saw
         temperature = fit_temperature(best_logits[keep], index[keep])
         dev_metrics = {"selection": method, "score": round(best_score, 4), "temperature": round(temperature, 4)}
         if "sentiment_C" not in base and any(v for _, v in held_out.lines):
-            chosen = chosen | {"sentiment_C": _choose_sentiment_c(train, held_out, chosen, method, search, progress,
-                                                                  fitted)}
+            sentiment_c, sentiment_head = _choose_sentiment_c(train, held_out, chosen, method, search, progress,
+                                                              fitted)
+            chosen = chosen | {"sentiment_C": sentiment_c}
+            if start is not None:
+                start.sentiment_ = sentiment_head  # fitted on the same features (dev) or None
     full = train
     if dev is not None and len(dev):
         full = Dataset()
@@ -231,7 +244,8 @@ def train_model(
     _note(progress, f"chosen {({k: chosen[k] for k in keys} | ({'sentiment_C': chosen['sentiment_C']} if 'sentiment_C' in chosen else {}))}, "
                     f"temperature {temperature:.2f}; fitting on {len(full)} pairs")
     model = StanceModel(**chosen).fit(full.pairs, full.stances, full.sentiments, full.lines,
-                                      sample_weight=weights, progress=lambda m: _note(progress, f"  {m}"))
+                                      sample_weight=weights, progress=lambda m: _note(progress, f"  {m}"),
+                                      warm_start=start)
     model.temperature_ = temperature
     model.fit_holder(full, progress=lambda m: _note(progress, f"  {m}"))
     metadata = {
@@ -253,8 +267,9 @@ def train_model(
 def _choose_sentiment_c(
     train: Dataset, held_out: Dataset, chosen: dict, method: str, search: list, progress,
     fitted: dict[tuple, TargetFeatures],
-) -> float:
-    """The sentiment head's C with the best held-out sentiment macro-F1 (plain views only).
+) -> tuple[float, LinearHead | None]:
+    """The sentiment head's C with the best held-out sentiment macro-F1 (plain views only), and with a
+    dev split that C's head (fitted on the selection's train features; else None).
 
     ``fitted`` holds the features the dev selection already fitted on train, reused here."""
     from .evaluate import class_metrics
@@ -274,17 +289,18 @@ def _choose_sentiment_c(
         split = [([ln for ln, f in zip(lines, fold) if f != k], [ln for ln, f in zip(lines, fold) if f == k])
                  for k in range(3)]
     best = (-1.0, float(chosen.get("sentiment_C", 2.0)))
+    best_head = None
     split = [(fit, ev) for fit, ev in split if len({v for _, v in fit}) >= 2 and ev]
-    # each split's plain features once for every C; each C starts from the previous C's head (C ascending)
+    # each split's plain features once for every C; every C fitted from scratch (see _held_out_logits)
     plains = [(features.transform_plain([t for t, _ in fit]), features.transform_plain([t for t, _ in ev]))
               for fit, ev in split]
-    previous: list = [None] * len(split)
+    previous: list = [None] * len(split)  # each split's head of the current C
     for c in sorted(SENTIMENT_GRID):
         gold, pred = [], []
         for k, ((fit_lines, eval_lines), (plain_fit, plain_eval)) in enumerate(zip(split, plains)):
             model = StanceModel(**(chosen | {"sentiment_C": c}))
             model.features_ = features
-            model.fit_sentiment(fit_lines, plain=plain_fit, warm_start=previous[k])
+            model.fit_sentiment(fit_lines, plain=plain_fit)
             previous[k] = model.sentiment_
             proba = model.sentiment_.predict_proba(plain_eval)
             pred += [str(model.sentiment_.classes_[i]) for i in proba.argmax(axis=1)]
@@ -296,7 +312,8 @@ def _choose_sentiment_c(
         _note(progress, f"  sentiment_C={c}: held-out sentiment macro-F1 {score:.3f}")
         if score > best[0]:
             best = (score, c)
-    return best[1]
+            best_head = previous[0] if method == "dev" and len(split) == 1 else None
+    return best[1], best_head
 
 
 def choose_add_weight(
