@@ -26,8 +26,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .cues import clause_ids, light_stem, load_cues
+from .cues import is_clause_boundary, light_stem, load_cues
 from .normalize import normalize
+from .util import BoundedDict
 
 __all__ = ["AUTHOR", "HolderExample", "HolderModel", "Sentence", "baseline_author", "baseline_nearest_preceding",
            "candidates", "dataset_examples", "fit_holder_head", "sentence_of"]
@@ -83,10 +84,31 @@ def _norm(token: str) -> str:
     return normalize(token)
 
 
+_TOKEN_INFO = BoundedDict(200_000)  # raw token -> its _token_info
+
+
+def _token_info(raw: str) -> tuple[str, str, bool, str | None]:
+    """What the analysis needs of one raw token, computed once per token: the normalized token, its
+    light stem, whether it is a clause boundary (:func:`stance.cues.clause_ids`) and the author's word
+    feature of the stem (``A_w=stem`` for stems longer than two letters, else None)."""
+    found = _TOKEN_INFO.get(raw)
+    if found is None:
+        token = _norm(raw)
+        stem = light_stem(token)
+        found = _TOKEN_INFO.put(raw, (token, stem, is_clause_boundary(token),
+                                      f"A_w={stem}" if len(stem) > 2 and stem != _ACTOR else None))
+    return found
+
+
+_ACTOR_STEM = light_stem(_ACTOR)
+
+
 @lru_cache(maxsize=20000)
 def _analyze(sentence: Sentence) -> _Analysis:
     matches = list(_TOKEN_RE.finditer(sentence.text))
-    tokens = list(map(_norm, [m.group() for m in matches]))
+    cached = _TOKEN_INFO.get
+    infos = [cached(raw) or _token_info(raw) for raw in [m.group() for m in matches]]
+    tokens = [info[0] for info in infos]
     starts = [m.start() for m in matches]
     ends = [m.end() for m in matches]  # tokens do not overlap: both lists increase
     owner: dict[int, str] = {}
@@ -104,8 +126,10 @@ def _analyze(sentence: Sentence) -> _Analysis:
         positions.setdefault(actor, []).append(idx[0])
         order.append((idx[0], actor))
     masked = list(tokens)
+    stems = [info[1] for info in infos]
     for i in owner:
         masked[i] = _ACTOR
+        stems[i] = _ACTOR_STEM
     if _QUOTES.isdisjoint(tokens):
         quote = [False] * len(tokens)
     else:
@@ -118,11 +142,20 @@ def _analyze(sentence: Sentence) -> _Analysis:
                 depth += 1
             elif t in _TOGGLE_QUOTES:
                 depth = 0 if depth else 1
-    stems = tuple(map(light_stem, masked))
+    clause = []  # clause_ids(tokens), from the boundaries already known
+    current, previous = 0, True
+    for info in infos:
+        boundary = info[2]
+        if boundary and not previous:
+            current += 1
+        previous = boundary
+        clause.append(current)
+    words = {info[3] for i, info in enumerate(infos) if info[3] is not None and i not in owner} if owner else \
+        {info[3] for info in infos if info[3] is not None}
     return _Analysis(
-        tokens=tuple(masked), stems=stems, clause=tuple(clause_ids(tokens)),
+        tokens=tuple(masked), stems=tuple(stems), clause=tuple(clause),
         quote=tuple(quote), cues=tuple(load_cues().find(masked)), first=positions, order=tuple(order),
-        nisba=frozenset(nisba), words=tuple(sorted({f"A_w={w}" for w in stems if len(w) > 2 and w != _ACTOR})),
+        nisba=frozenset(nisba), words=tuple(sorted(words)),
     )
 
 

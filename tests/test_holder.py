@@ -208,3 +208,21 @@ def test_evaluate_reports_holders_with_baselines(holder_model_path):
     assert h["baselines"]["author_always"] == pytest.approx(h["per_kind"]["author"]["n"] / h["n_pairs"], abs=1e-4)
     r = run("evaluate", "--model", holder_model_path, "--data", gold)
     assert "holder (polar pairs with a gold source)" in r.stdout and "nearest actor before the target" in r.stdout
+
+
+def test_sentence_analysis_equals_its_definition(seed_text):
+    """The analysis reads each token once (normalized form, light stem, clause boundary, author word): the
+    same clause ids, stems and author words as the per-step definitions."""
+    import re
+
+    from stance.cues import clause_ids, light_stem
+    from stance.holder import _ACTOR, _analyze, _norm
+
+    texts = seed_text.splitlines() + ["قال «الحشد الشعبي» إن واشنطن، التي قصفت مقاره، \"تتحمل\" المسؤولية؛ وأضاف:"]
+    for text in filter(str.strip, texts):
+        a = _analyze(sentence_of(text, None))
+        tokens = [_norm(t) for t in re.findall(r"\w+|[^\w\s]", text)]
+        assert a.clause == tuple(clause_ids(tokens))
+        assert a.stems == tuple(map(light_stem, a.tokens))
+        assert all(t == _ACTOR or t == tokens[i] for i, t in enumerate(a.tokens))
+        assert a.words == tuple(sorted({f"A_w={w}" for w in a.stems if len(w) > 2 and w != _ACTOR}))
