@@ -39,7 +39,7 @@ class WordCachedCharVectorizer:
         self._range = vectorizer.ngram_range
         self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
 
-    def _columns(self, word: str) -> array:
+    def _columns(self, word: str) -> bytes:
         found = self._cache.get(word)
         if found is None:
             column = self._vocabulary.get
@@ -47,23 +47,25 @@ class WordCachedCharVectorizer:
             w = " " + word + " "
             size = len(w)
             if size <= lo:  # char_wb_ngrams: a short word counts once
-                found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None])
+                found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None]).tobytes()
             else:  # char_wb_ngrams inlined: the n-grams looked up as they are cut (a cache miss is the cost)
                 found = array("q", [c for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
-                                    if (c := column(w[i:i + n])) is not None])
+                                    if (c := column(w[i:i + n])) is not None]).tobytes()
+            # kept as bytes, which the garbage collector does not track (arrays it would visit)
             self._cache.put(word, found)
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:
         """Same matrix as the fitted vectorizer's ``transform(docs)``."""
-        # int64 arrays: appending a word's columns is a copy, and numpy takes the whole buffer as is
+        # an int64 array: appending a word's columns (int64 bytes) is a copy, and numpy takes the whole buffer as is
         columns = array("q")
+        extend = columns.frombytes
         indptr = [0]
         cached = self._cache.get
         for doc in docs:
             # scikit-learn's char_wb: whitespace runs become one space, then split() (the same words)
             for word in doc.lower().split():
                 found = cached(word)
-                columns += found if found is not None else self._columns(word)
+                extend(found if found is not None else self._columns(word))
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(self._vocabulary), self.view.idf_, self.view.dtype)

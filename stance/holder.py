@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -266,16 +266,18 @@ class _PairContext:
     init_report: bool
     gov: tuple[int, int, str] | None
     rep: tuple[int, int, str] | None
+    analyze: Callable[[Sentence], _Analysis] = _analyze  # how the context sentences are analyzed
 
 
-def _pair_context(example: HolderExample, kinds: Mapping[str, str]) -> _PairContext:
-    a = _analyze(example.sentence)
+def _pair_context(example: HolderExample, kinds: Mapping[str, str],
+                  analyze: Callable[[Sentence], _Analysis] = _analyze) -> _PairContext:
+    a = analyze(example.sentence)
     target = example.target
     t = _anchor(a, target)
     return _PairContext(
         a=a, t=t, tkind=kinds.get(target, "other"), n_in=len({x for x in a.first if x != target}),
         before=[(p, x) for p, x in a.order if p < t and x != target], init_report=_initial_report(a),
-        gov=_governing(a, t), rep=_speech(a, t),
+        gov=_governing(a, t), rep=_speech(a, t), analyze=analyze,
     )
 
 
@@ -321,7 +323,7 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
     ckind = kinds.get(candidate, "other")
     if distance > 0:  # an actor of a previous sentence
         ctx = next(s for k, s in example.context if k == distance)
-        ca = _analyze(ctx)
+        ca = pair.analyze(ctx)
         p = (ca.first.get(candidate) or [0])[0]
         f = ["X", f"X_k={distance}", f"X_ckind={ckind}", f"X_pair={ckind}>{tkind}", f"X_c={candidate}"]
         if init_report:
@@ -430,10 +432,20 @@ class HolderModel:
         indptr, indices = [0], []
         # the author's word features are the sentence's: their columns once per sentence and stance
         word_columns: dict[tuple[int, str | None], tuple[_Analysis, list[int]]] = {}
+        # the sentences' analyses, once per sentence object and only for this call (not kept in
+        # _analyze's cache: they end with the batch, before the garbage collector would visit them)
+        analyses: dict[int, tuple[Sentence, _Analysis]] = {}
+
+        def analyze(sentence: Sentence) -> _Analysis:
+            found = analyses.get(id(sentence))
+            if found is None:
+                found = analyses[id(sentence)] = (sentence, _analyze.__wrapped__(sentence))  # the key object kept alive
+            return found[1]
+
         for ex in examples:
             cs = candidates(ex)
             cands.append([c for c, _ in cs])
-            pair = _pair_context(ex, kinds)
+            pair = _pair_context(ex, kinds, analyze)
             cross = crossed.get(ex.stance) if ex.stance in ("against", "favor") else None
             for c, d in cs:
                 author = c == AUTHOR

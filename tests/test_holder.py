@@ -226,3 +226,32 @@ def test_sentence_analysis_equals_its_definition(seed_text):
         assert a.stems == tuple(map(light_stem, a.tokens))
         assert all(t == _ACTOR or t == tokens[i] for i, t in enumerate(a.tokens))
         assert a.words == tuple(sorted({f"A_w={w}" for w in a.stems if len(w) > 2 and w != _ACTOR}))
+
+
+def test_prediction_rows_equal_the_training_rows(holder_model_path, seed_text):
+    """The prediction path (crossed columns looked up, author words once per sentence, analyses kept for
+    the call only) builds the matrix of the training path's feature names, and leaves the shared
+    analysis cache alone."""
+    import numpy as np
+
+    from stance.holder import _analyze
+    from stance.sentences import split_sentences
+
+    model = StanceModel.load(holder_model_path)
+    head, inventory = model.holder_, model.inventory_
+    kinds = {a.id: a.kind for a in inventory.actors.values()}
+    sentences = [sentence_of(s.text, inventory, "2024-01-24") for s in split_sentences(seed_text)]
+    examples = []
+    for i, s in enumerate(sentences):
+        context = tuple((d, sentences[i - d]) for d in range(1, 4) if i - d >= 0)
+        for actor in dict.fromkeys(m[0] for m in s.mentions):
+            for stance in ("against", "favor", None):
+                examples.append(HolderExample(s, actor, context, stance))
+    assert len(examples) > 30
+    _analyze.cache_clear()
+    cands, matrix, groups = head._predict_rows(examples, kinds)
+    assert _analyze.cache_info().currsize == 0
+    cands2, feats, groups2 = head._rows(examples, kinds)
+    assert cands == cands2 and np.array_equal(groups, groups2)
+    expected = head._matrix(feats)
+    assert np.array_equal(matrix.indptr, expected.indptr) and np.array_equal(matrix.indices, expected.indices)
