@@ -255,3 +255,28 @@ def test_prediction_rows_equal_the_training_rows(holder_model_path, seed_text):
     assert cands == cands2 and np.array_equal(groups, groups2)
     expected = head._matrix(feats)
     assert np.array_equal(matrix.indptr, expected.indptr) and np.array_equal(matrix.indices, expected.indices)
+
+
+def test_holder_probabilities_are_the_softmax_of_each_pair(holder_model_path, seed_text):
+    """The probabilities computed for all pairs at once equal each pair's own numpy softmax, exactly, for
+    pairs of few candidates and of eight or more (numpy sums those pairwise)."""
+    import numpy as np
+
+    from stance.sentences import split_sentences
+
+    model = StanceModel.load(holder_model_path)
+    head, inventory = model.holder_, model.inventory_
+    kinds = {a.id: a.kind for a in inventory.actors.values()}
+    crowded = sentence_of("قصفت واشنطن وطهران وموسكو وأنقرة ودمشق وبغداد والرياض والقاهرة وباريس ولندن وبكين "
+                          "مواقع حماس", inventory)
+    sentences = [sentence_of(s.text, inventory) for s in split_sentences(seed_text)] + [crowded]
+    examples = [HolderExample(s, actor, (), "against") for s in sentences for actor in dict.fromkeys(m[0] for m in s.mentions)]
+    assert max(len(candidates(e)) for e in examples) >= 8
+    cands, matrix, groups = head._predict_rows(examples, kinds)
+    z = matrix @ head.coef_
+    expected = []
+    for g, cs in enumerate(cands):
+        s = z[groups[g]:groups[g + 1]]
+        e = np.exp(s - s.max())
+        expected.append({c: float(v) for c, v in zip(cs, e / e.sum())})
+    assert head.predict_proba(examples, kinds) == expected
