@@ -67,7 +67,7 @@ class TargetColumns:
     def transform(self, f: "TargetFeatures", X: "list[Pair]") -> sp.csr_matrix:
         """The target-aware columns of ``X`` for ``f`` (fitted with :attr:`source`): its
         ``transform_target`` matrix."""
-        from .features import _OTH, _TGT, _content_words, _segments, _target_id
+        from .features import _OTH, _TGT, _content_word_set, _segments, _target_id
         from .normalize import normalize
 
         inventory = f._inventory()
@@ -99,7 +99,7 @@ class TargetColumns:
                 sentence = sentences[key] = (actors, slots, base, own)
             actors, slots, base, own = sentence
             if pair.text not in words:
-                words[pair.text] = set(_content_words(normalize(pair.text)))
+                words[pair.text] = _content_word_set(normalize(pair.text))
             target = pair.target
             positions = [slot for slot, actor in zip(slots, actors) if actor == target]
             # masked
