@@ -22,6 +22,7 @@ from .util import BoundedDict
 __all__ = ["WordCachedCharVectorizer"]
 
 _CACHE_SIZE = 200_000
+_SLICED_SIZES = 64  # padded word lengths whose n-gram slices are kept
 
 
 class WordCachedCharVectorizer:
@@ -38,6 +39,7 @@ class WordCachedCharVectorizer:
         self._vocabulary = vectorizer.vocabulary_
         self._range = vectorizer.ngram_range
         self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
+        self._slice_lists: dict[int, list[slice]] = {}
 
     def _columns(self, word: str) -> bytes:
         found = self._cache.get(word)
@@ -48,11 +50,21 @@ class WordCachedCharVectorizer:
             size = len(w)
             if size <= lo:  # char_wb_ngrams: a short word counts once
                 found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None]).tobytes()
-            else:  # char_wb_ngrams inlined: the n-grams looked up as they are cut (a cache miss is the cost)
-                found = array("q", [c for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
-                                    if (c := column(w[i:i + n])) is not None]).tobytes()
+            else:  # char_wb_ngrams' n-grams, cut by slices made once per length (a cache miss is the cost)
+                found = array("q", [c for c in map(column, map(w.__getitem__, self._slices(size)))
+                                    if c is not None]).tobytes()
             # kept as bytes, which the garbage collector does not track (arrays it would visit)
             self._cache.put(word, found)
+        return found
+
+    def _slices(self, size: int) -> list[slice]:
+        """The slices of a padded word of ``size`` characters that cut its n-grams, in char_wb_ngrams order."""
+        found = self._slice_lists.get(size)
+        if found is None:
+            lo, hi = self._range
+            found = [slice(i, i + n) for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)]
+            if size <= _SLICED_SIZES:  # longer words are rare: their slices are not kept
+                self._slice_lists[size] = found
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:

@@ -57,7 +57,8 @@ def _fitted() -> TfidfVectorizer:
 def test_word_cached_char_view_equals_sklearn():
     v = _fitted()
     fast = WordCachedCharVectorizer(v)
-    docs = _CORPUS + ["الحشد الحشد الحشد", "   ", "BAGHDAD baghdad"]
+    docs = _CORPUS + ["الحشد الحشد الحشد", "   ", "BAGHDAD baghdad", "و " + "قصفت" * 30 + " " + "الحشد" * 13,
+                      "ا ب Baghdad" * 3]  # words longer than the kept slice lists, and of one letter
     for _ in range(2):  # cold, then warm cache
         a, b = v.transform(docs), fast.transform(docs)
         assert a.shape == b.shape and a.dtype == b.dtype
