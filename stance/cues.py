@@ -51,14 +51,16 @@ def light_stem(token: str) -> str:
     ('قصف', 'قصف', 'عقوب')
     """
     word = token
-    for p in _PREFIXES:
-        if word.startswith(p) and len(word) - len(p) >= 3:
-            word = word[len(p):]
-            break
-    for s in _SUFFIXES:
-        if word.endswith(s) and len(word) - len(s) >= 3:
-            word = word[: -len(s)]
-            break
+    if word.startswith(_PREFIXES):  # one C-level test first: most tokens then need no loop
+        for p in _PREFIXES:
+            if word.startswith(p) and len(word) - len(p) >= 3:
+                word = word[len(p):]
+                break
+    if word.endswith(_SUFFIXES):
+        for s in _SUFFIXES:
+            if word.endswith(s) and len(word) - len(s) >= 3:
+                word = word[: -len(s)]
+                break
     return word
 
 
