@@ -19,7 +19,7 @@ from pathlib import Path
 from .normalize import normalize
 from .util import BoundedDict
 
-__all__ = ["CueError", "CueInventory", "clause_ids", "light_stem", "load_cues", "split_clauses"]
+__all__ = ["CueError", "CueInventory", "clause_ids", "is_clause_boundary", "light_stem", "load_cues", "split_clauses"]
 
 _DEFAULT = Path(__file__).resolve().parent / "data" / "cues.toml"
 _CLASS_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -51,14 +51,16 @@ def light_stem(token: str) -> str:
     ('قصف', 'قصف', 'عقوب')
     """
     word = token
-    for p in _PREFIXES:
-        if word.startswith(p) and len(word) - len(p) >= 3:
-            word = word[len(p):]
-            break
-    for s in _SUFFIXES:
-        if word.endswith(s) and len(word) - len(s) >= 3:
-            word = word[: -len(s)]
-            break
+    if word.startswith(_PREFIXES):  # one C-level test first: most tokens then need no loop
+        for p in _PREFIXES:
+            if word.startswith(p) and len(word) - len(p) >= 3:
+                word = word[len(p):]
+                break
+    if word.endswith(_SUFFIXES):
+        for s in _SUFFIXES:
+            if word.endswith(s) and len(word) - len(s) >= 3:
+                word = word[: -len(s)]
+                break
     return word
 
 
@@ -193,7 +195,8 @@ def load_cues(path: str | None = None) -> CueInventory:
 
 
 @lru_cache(maxsize=200000)
-def _is_boundary(token: str) -> bool:
+def is_clause_boundary(token: str) -> bool:
+    """Whether a normalized token closes a clause: punctuation or a clause opener (:func:`clause_ids`)."""
     if token and all(c in _BOUNDARY_PUNCT for c in token):
         return True
     bare = token[1:] if token[:1] in ("و", "ف") and len(token) > 3 else token
@@ -205,7 +208,7 @@ def clause_ids(tokens: list[str]) -> list[int]:
     ids = []
     current = 0
     previous = True  # a boundary right after another one (، بينما) does not open a second clause
-    for boundary in map(_is_boundary, tokens):
+    for boundary in map(is_clause_boundary, tokens):
         if boundary and not previous:
             current += 1
         previous = boundary

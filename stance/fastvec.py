@@ -22,6 +22,7 @@ from .util import BoundedDict
 __all__ = ["WordCachedCharVectorizer"]
 
 _CACHE_SIZE = 200_000
+_SLICED_SIZES = 64  # padded word lengths whose n-gram slices are kept
 
 
 class WordCachedCharVectorizer:
@@ -38,8 +39,9 @@ class WordCachedCharVectorizer:
         self._vocabulary = vectorizer.vocabulary_
         self._range = vectorizer.ngram_range
         self._cache: BoundedDict = BoundedDict(_CACHE_SIZE)
+        self._slice_lists: dict[int, list[slice]] = {}
 
-    def _columns(self, word: str) -> array:
+    def _columns(self, word: str) -> bytes:
         found = self._cache.get(word)
         if found is None:
             column = self._vocabulary.get
@@ -47,23 +49,35 @@ class WordCachedCharVectorizer:
             w = " " + word + " "
             size = len(w)
             if size <= lo:  # char_wb_ngrams: a short word counts once
-                found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None])
-            else:  # char_wb_ngrams inlined: the n-grams looked up as they are cut (a cache miss is the cost)
-                found = array("q", [c for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
-                                    if (c := column(w[i:i + n])) is not None])
+                found = array("q", [c for c in map(column, char_wb_ngrams(word, lo, hi)) if c is not None]).tobytes()
+            else:  # char_wb_ngrams' n-grams, cut by slices made once per length (a cache miss is the cost)
+                found = array("q", [c for c in map(column, map(w.__getitem__, self._slices(size)))
+                                    if c is not None]).tobytes()
+            # kept as bytes, which the garbage collector does not track (arrays it would visit)
             self._cache.put(word, found)
+        return found
+
+    def _slices(self, size: int) -> list[slice]:
+        """The slices of a padded word of ``size`` characters that cut its n-grams, in char_wb_ngrams order."""
+        found = self._slice_lists.get(size)
+        if found is None:
+            lo, hi = self._range
+            found = [slice(i, i + n) for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)]
+            if size <= _SLICED_SIZES:  # longer words are rare: their slices are not kept
+                self._slice_lists[size] = found
         return found
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:
         """Same matrix as the fitted vectorizer's ``transform(docs)``."""
-        # int64 arrays: appending a word's columns is a copy, and numpy takes the whole buffer as is
+        # an int64 array: appending a word's columns (int64 bytes) is a copy, and numpy takes the whole buffer as is
         columns = array("q")
+        extend = columns.frombytes
         indptr = [0]
         cached = self._cache.get
         for doc in docs:
             # scikit-learn's char_wb: whitespace runs become one space, then split() (the same words)
             for word in doc.lower().split():
                 found = cached(word)
-                columns += found if found is not None else self._columns(word)
+                extend(found if found is not None else self._columns(word))
             indptr.append(len(columns))
         return tfidf_weight(columns, indptr, len(self._vocabulary), self.view.idf_, self.view.dtype)

@@ -75,9 +75,14 @@ def _split(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def _content_word_set(normalized: str) -> set[str]:
+    """Distinct words of a normalized sentence, longer than one character."""
+    return {t for t in _split(normalized) if len(t) > 1}
+
+
 def _content_words(normalized: str) -> list[str]:
     """Distinct words of a normalized sentence, longer than one character, sorted."""
-    return sorted({t for t in _split(normalized) if len(t) > 1})
+    return sorted(_content_word_set(normalized))
 
 
 def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:

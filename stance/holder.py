@@ -21,13 +21,14 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from .cues import clause_ids, light_stem, load_cues
+from .cues import is_clause_boundary, light_stem, load_cues
 from .normalize import normalize
+from .util import BoundedDict
 
 __all__ = ["AUTHOR", "HolderExample", "HolderModel", "Sentence", "baseline_author", "baseline_nearest_preceding",
            "candidates", "dataset_examples", "fit_holder_head", "sentence_of"]
@@ -83,10 +84,31 @@ def _norm(token: str) -> str:
     return normalize(token)
 
 
+_TOKEN_INFO = BoundedDict(200_000)  # raw token -> its _token_info
+
+
+def _token_info(raw: str) -> tuple[str, str, bool, str | None]:
+    """What the analysis needs of one raw token, computed once per token: the normalized token, its
+    light stem, whether it is a clause boundary (:func:`stance.cues.clause_ids`) and the author's word
+    feature of the stem (``A_w=stem`` for stems longer than two letters, else None)."""
+    found = _TOKEN_INFO.get(raw)
+    if found is None:
+        token = _norm(raw)
+        stem = light_stem(token)
+        found = _TOKEN_INFO.put(raw, (token, stem, is_clause_boundary(token),
+                                      f"A_w={stem}" if len(stem) > 2 and stem != _ACTOR else None))
+    return found
+
+
+_ACTOR_STEM = light_stem(_ACTOR)
+
+
 @lru_cache(maxsize=20000)
 def _analyze(sentence: Sentence) -> _Analysis:
     matches = list(_TOKEN_RE.finditer(sentence.text))
-    tokens = list(map(_norm, [m.group() for m in matches]))
+    cached = _TOKEN_INFO.get
+    infos = [cached(raw) or _token_info(raw) for raw in [m.group() for m in matches]]
+    tokens = [info[0] for info in infos]
     starts = [m.start() for m in matches]
     ends = [m.end() for m in matches]  # tokens do not overlap: both lists increase
     owner: dict[int, str] = {}
@@ -104,8 +126,10 @@ def _analyze(sentence: Sentence) -> _Analysis:
         positions.setdefault(actor, []).append(idx[0])
         order.append((idx[0], actor))
     masked = list(tokens)
+    stems = [info[1] for info in infos]
     for i in owner:
         masked[i] = _ACTOR
+        stems[i] = _ACTOR_STEM
     if _QUOTES.isdisjoint(tokens):
         quote = [False] * len(tokens)
     else:
@@ -118,11 +142,20 @@ def _analyze(sentence: Sentence) -> _Analysis:
                 depth += 1
             elif t in _TOGGLE_QUOTES:
                 depth = 0 if depth else 1
-    stems = tuple(map(light_stem, masked))
+    clause = []  # clause_ids(tokens), from the boundaries already known
+    current, previous = 0, True
+    for info in infos:
+        boundary = info[2]
+        if boundary and not previous:
+            current += 1
+        previous = boundary
+        clause.append(current)
+    words = {info[3] for i, info in enumerate(infos) if info[3] is not None and i not in owner} if owner else \
+        {info[3] for info in infos if info[3] is not None}
     return _Analysis(
-        tokens=tuple(masked), stems=stems, clause=tuple(clause_ids(tokens)),
+        tokens=tuple(masked), stems=tuple(stems), clause=tuple(clause),
         quote=tuple(quote), cues=tuple(load_cues().find(masked)), first=positions, order=tuple(order),
-        nisba=frozenset(nisba), words=tuple(sorted({f"A_w={w}" for w in stems if len(w) > 2 and w != _ACTOR})),
+        nisba=frozenset(nisba), words=tuple(sorted(words)),
     )
 
 
@@ -233,16 +266,18 @@ class _PairContext:
     init_report: bool
     gov: tuple[int, int, str] | None
     rep: tuple[int, int, str] | None
+    analyze: Callable[[Sentence], _Analysis] = _analyze  # how the context sentences are analyzed
 
 
-def _pair_context(example: HolderExample, kinds: Mapping[str, str]) -> _PairContext:
-    a = _analyze(example.sentence)
+def _pair_context(example: HolderExample, kinds: Mapping[str, str],
+                  analyze: Callable[[Sentence], _Analysis] = _analyze) -> _PairContext:
+    a = analyze(example.sentence)
     target = example.target
     t = _anchor(a, target)
     return _PairContext(
         a=a, t=t, tkind=kinds.get(target, "other"), n_in=len({x for x in a.first if x != target}),
         before=[(p, x) for p, x in a.order if p < t and x != target], init_report=_initial_report(a),
-        gov=_governing(a, t), rep=_speech(a, t),
+        gov=_governing(a, t), rep=_speech(a, t), analyze=analyze,
     )
 
 
@@ -288,7 +323,7 @@ def _base_features(example: HolderExample, candidate: str, distance: int, kinds:
     ckind = kinds.get(candidate, "other")
     if distance > 0:  # an actor of a previous sentence
         ctx = next(s for k, s in example.context if k == distance)
-        ca = _analyze(ctx)
+        ca = pair.analyze(ctx)
         p = (ca.first.get(candidate) or [0])[0]
         f = ["X", f"X_k={distance}", f"X_ckind={ckind}", f"X_pair={ckind}>{tkind}", f"X_c={candidate}"]
         if init_report:
@@ -397,10 +432,20 @@ class HolderModel:
         indptr, indices = [0], []
         # the author's word features are the sentence's: their columns once per sentence and stance
         word_columns: dict[tuple[int, str | None], tuple[_Analysis, list[int]]] = {}
+        # the sentences' analyses, once per sentence object and only for this call (not kept in
+        # _analyze's cache: they end with the batch, before the garbage collector would visit them)
+        analyses: dict[int, tuple[Sentence, _Analysis]] = {}
+
+        def analyze(sentence: Sentence) -> _Analysis:
+            found = analyses.get(id(sentence))
+            if found is None:
+                found = analyses[id(sentence)] = (sentence, _analyze.__wrapped__(sentence))  # the key object kept alive
+            return found[1]
+
         for ex in examples:
             cs = candidates(ex)
             cands.append([c for c, _ in cs])
-            pair = _pair_context(ex, kinds)
+            pair = _pair_context(ex, kinds, analyze)
             cross = crossed.get(ex.stance) if ex.stance in ("against", "favor") else None
             for c, d in cs:
                 author = c == AUTHOR
@@ -495,12 +540,17 @@ class HolderModel:
             return []
         cands, matrix, groups = self._predict_rows(examples, kinds if kinds is not None else self.kinds_)
         z = matrix @ self.coef_
+        # the softmax of every pair's candidates (one or more: the author), exponentials at once; each sum as
+        # numpy's own e.sum() of the pair gives it (in order below eight values, pairwise from eight on)
+        starts, sizes = groups[:-1], np.diff(groups)
+        e = np.exp(z - np.repeat(np.maximum.reduceat(z, starts), sizes))
+        values = e.tolist()
         out = []
         for g, cs in enumerate(cands):
-            s = z[groups[g]:groups[g + 1]]
-            e = np.exp(s - s.max())
-            p = e / e.sum()
-            out.append({c: float(v) for c, v in zip(cs, p)})
+            a, b = groups[g], groups[g + 1]
+            row = values[a:b]
+            total = sum(row) if b - a < 8 else float(e[a:b].sum())
+            out.append(dict(zip(cs, [v / total for v in row])))
         return out
 
     def predict(self, examples: Sequence[HolderExample],

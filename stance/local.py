@@ -23,7 +23,7 @@ from .engine import RunResult, ScoringOptions, scoring_setup
 from .io import Article, AtomicOutput, RecordError, read_articles
 from .output import EdgeGroups, Formatter, GroupAggregator
 from .profile import ArticleProfile, EmptyTextWarning, score_articles
-from .util import BoundedDict
+from .util import BoundedDict, gc_paused
 
 __all__ = ["Interrupted", "Scored", "predict", "score_files"]
 
@@ -68,14 +68,17 @@ def _score_chunk(chunk: list[Article], options: ScoringOptions, render: tuple | 
     text crosses processes.
     """
     model, inventory = _setup(options)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EmptyTextWarning)
-        profiles = score_articles([(a.text, a.date, a.id, a.fields) for a in chunk], model, inventory,
-                                  options.explain, progress)
-    if render is None:
-        return [Scored(p.id, p.n_sentences, p.warnings, profile=p) for p in profiles]
-    formatter = Formatter(*render)
-    return [Scored(p.id, p.n_sentences, p.warnings, body=formatter.body(p)) for p in profiles]
+    with gc_paused():  # resumed after the profiles were rendered and dropped: the collector has less to visit
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EmptyTextWarning)
+            profiles = score_articles([(a.text, a.date, a.id, a.fields) for a in chunk], model, inventory,
+                                      options.explain, progress)
+        if render is None:
+            return [Scored(p.id, p.n_sentences, p.warnings, profile=p) for p in profiles]
+        formatter = Formatter(*render)
+        out = [Scored(p.id, p.n_sentences, p.warnings, body=formatter.body(p)) for p in profiles]
+        del profiles
+        return out
 
 
 def _chunks(records: Iterable[Article | RecordError], size: int,

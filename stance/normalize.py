@@ -215,7 +215,7 @@ def normalize_with_offsets(text: str) -> Normalized:
     (0, 10)
     """
     normalized = _RECENT.put(text, text.translate(_TABLE))
-    if _IRREGULAR.isdisjoint(text):
+    if _regular(text):
         return Normalized(normalized, text, None)
     index: list[int] = []
     done = 0
@@ -238,6 +238,12 @@ def _irregular_re() -> re.Pattern:
     return _IRREGULAR_RE[1]
 
 
+def _regular(text: str) -> bool:
+    """True when no character of ``text`` is in ``_IRREGULAR`` (every one was translated already): one
+    regular-expression scan, not a string object per character as ``_IRREGULAR.isdisjoint(text)`` makes."""
+    return not _IRREGULAR or _irregular_re().search(text) is None
+
+
 def normalize(text: str) -> str:
     """Normalize ``text`` (no offset map).
 
@@ -256,7 +262,7 @@ def normalize_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
     ['قالت', 'امريكا']
     """
     whole = normalize(text)  # also puts every character of text in the table (and _IRREGULAR)
-    if _IRREGULAR.isdisjoint(text):
+    if _regular(text):
         return [whole[start:end] for start, end in spans]
     return [text[start:end].translate(_TABLE) for start, end in spans]
 

@@ -542,10 +542,12 @@ def _score_articles(records, model, actors, explain, progress) -> list[ArticlePr
     per_article = _with_holders_many(model, actors, [([(s.text, s.start) for s in p[4]], per_article[n])
                                                      for n, p in enumerate(prepared)])
     has_holders = getattr(model, "holder_", None) is not None
-    return [
+    profiles = [
         _profile(p, per_article[n], actors, sentiment_of[n], has_holders)
         for n, p in enumerate(prepared)
     ]
+    actors.clear_memo()  # the batch's mentions end with it (while the garbage collector is paused)
+    return profiles
 
 
 def _sentiment_rows(model: StanceModel, plain) -> list[dict[str, float]]:

@@ -12,7 +12,10 @@ of that work is the same for all the pairs of a sentence or needs no string at a
 * ``struct``: the constant ``S_OFF``; with ``structure=True``, the clause ids and cue spans of a
   sentence are found once for all its targets (:class:`_StructColumns`).
 
-The ``window`` view is built as in :mod:`stance.features`. Columns within a row are summed and
+* ``window``: the columns of ``L_word`` / ``R_word`` and of the bigrams ``L_a_b`` / ``R_a_b`` come from
+  per-side dictionaries of words (made once from the vocabulary), without a string per pair and token.
+
+Columns within a row are summed and
 sorted by the tf-idf weighting, so their order does not matter: the matrix equals the generic one
 (tested).
 """
@@ -31,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .features import Pair, TargetFeatures
 
 __all__ = ["TargetColumns"]
+
+_NONE: dict[str, int] = {}  # no second token
 
 
 class _StructColumns:
@@ -77,16 +82,33 @@ class TargetColumns:
             tid, bar, word = term.rpartition("|")  # words (\w+, two letters or more) hold no "|"
             if bar:
                 self.cross_words.setdefault(tid, {})[word] = column
+        # window: per side, token -> column of "L_token" and first token -> second token -> column of
+        # "L_a_b". A bigram term is entered under every split at an underscore (tokens may hold one):
+        # each split spells the same string, so a lookup finds the column exactly when the string would.
+        self.window_words: dict[str, tuple[dict[str, int], dict[str, dict[str, int]]]] = {"L": ({}, {}), "R": ({}, {})}
+        for term, column in views["window"].vocabulary_.items():
+            side, rest = term[:2], term[2:]
+            if side not in ("L_", "R_"):
+                continue
+            words, pairs = self.window_words[side[0]]
+            words[rest] = column
+            at = rest.find("_")
+            while at != -1:
+                pairs.setdefault(rest[:at], {})[rest[at + 1:]] = column
+                at = rest.find("_", at + 1)
 
     def transform(self, f: "TargetFeatures", X: "list[Pair]") -> sp.csr_matrix:
         """The target-aware columns of ``X`` for ``f`` (fitted with :attr:`source`): its
         ``transform_target`` matrix."""
-        from .features import _OTH, _TGT, _content_words, _segments, _target_id
+        from .features import _OTH, _TGT, _content_word_set, _segments, _target_id
         from .normalize import normalize
 
         inventory = f._inventory()
         masked_vocab, window_vocab, cross_vocab, struct_vocab = (v.vocabulary_ for v in self.views)
-        masked_column, window_column = masked_vocab.get, window_vocab.get
+        masked_column = masked_vocab.get
+        (left_words, left_pairs), (right_words, right_pairs) = self.window_words["L"], self.window_words["R"]
+        left_word, right_word, left_pair, right_pair = left_words.get, right_words.get, left_pairs.get, right_pairs.get
+        no_mention = window_vocab.get("NO_MENTION")
         tgt, oth = masked_vocab.get(_TGT), masked_vocab.get(_OTH)
         s_off = struct_vocab.get("S_OFF")
         structure = _StructColumns(f, struct_vocab) if f.structure else None
@@ -111,7 +133,7 @@ class TargetColumns:
                 sentence = sentences[key] = (actors, slots, base, own)
             actors, slots, base, own = sentence
             if pair.text not in words:
-                words[pair.text] = set(_content_words(normalize(pair.text)))
+                words[pair.text] = _content_word_set(normalize(pair.text))
             target = pair.target
             positions = [slot for slot, actor in zip(slots, actors) if actor == target]
             # masked
@@ -128,16 +150,16 @@ class TargetColumns:
                     masked = list(base)
                     for p in positions:
                         masked[p] = _TGT
-                window: list[str] = []
+                cols = columns[1]
                 for p in positions:
                     left = masked[max(0, p - width):p]
                     right = masked[p + 1:p + 1 + width]
-                    window += ["L_" + t for t in left] + ["R_" + t for t in right]
-                    window += [f"L_{a}_{b}" for a, b in zip(left, left[1:])]
-                    window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
-            else:
-                window = ["NO_MENTION"]
-            columns[1] += [c for c in map(window_column, window) if c is not None]
+                    cols += [c for c in map(left_word, left) if c is not None]
+                    cols += [c for c in map(right_word, right) if c is not None]
+                    cols += [c for a, b in zip(left, left[1:]) if (c := left_pair(a, _NONE).get(b)) is not None]
+                    cols += [c for a, b in zip(right, right[1:]) if (c := right_pair(a, _NONE).get(b)) is not None]
+            elif no_mention is not None:
+                columns[1].append(no_mention)
             indptr[1].append(len(columns[1]))
             # cross
             tid = _target_id(target)

@@ -34,6 +34,10 @@ def test_light_stem_keeps_three_letters():
     assert light_stem("بالعقوبات") == "عقوب"
     assert light_stem("لم") == "لم"
     assert len(light_stem("وبها")) >= 3
+    # no clitic prefix, no suffix, either one alone (the loops are skipped when none can match)
+    assert light_stem("قصف") == "قصف" and light_stem("مقر") == "مقر"
+    assert light_stem("قصفوا") == "قصف" and light_stem("الحرب") == "حرب" and light_stem("سيقصف") == "يقصف"
+    assert light_stem("طهران") == "طهر" and light_stem("دمشق") == "دمشق"
 
 
 def test_user_cue_file_extends_a_class(tmp_path):

@@ -57,7 +57,8 @@ def _fitted() -> TfidfVectorizer:
 def test_word_cached_char_view_equals_sklearn():
     v = _fitted()
     fast = WordCachedCharVectorizer(v)
-    docs = _CORPUS + ["الحشد الحشد الحشد", "   ", "BAGHDAD baghdad"]
+    docs = _CORPUS + ["الحشد الحشد الحشد", "   ", "BAGHDAD baghdad", "و " + "قصفت" * 30 + " " + "الحشد" * 13,
+                      "ا ب Baghdad" * 3]  # words longer than the kept slice lists, and of one letter
     for _ in range(2):  # cold, then warm cache
         a, b = v.transform(docs), fast.transform(docs)
         assert a.shape == b.shape and a.dtype == b.dtype
@@ -132,6 +133,21 @@ def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, struc
         assert (matrix != views).nnz == 0 and np.array_equal(matrix.indices, views.indices)
     struct = features.slices_["struct"]
     assert (struct[1] - struct[0] > 1) == structure  # the view is really on (more than S_OFF)
+
+
+def test_fast_window_columns_with_underscored_tokens():
+    """Window terms of tokens holding underscores (``L_a_b_c`` reads as a_b + c or a + b_c): the word
+    dictionaries of the fast path find the same columns as the strings of the views."""
+    text = "قال a_b واشنطن c_d e قصفت الحشد الشعبي _ x_ واشنطن _y"
+    X = [Pair(text, "US"), Pair(text, "PMF"), Pair("a_b c واشنطن d_e_f g", "US"), Pair("a b_c واشنطن d e_f", "US"),
+         Pair("a_b_c واشنطن d_e f", "US")]
+    f = TargetFeatures(min_df=1).fit(X)
+    assert {"L_a_b", "R_c_d", "L_a_b_c", "R_d_e_f", "R_d_e_f_g", "L_a_b_c"} <= set(f.vectorizers_["window"].vocabulary_)
+    probes = X + [Pair("a_b_c واشنطن d_e_f g", "US"), Pair("a b_c واشنطن d_e f", "US"), Pair("x y", "US")]
+    fast, views = f.transform_target(probes), f._transform_target_views(probes)
+    assert "_target_columns" in f.__dict__
+    assert np.array_equal(fast.indptr, views.indptr) and np.array_equal(fast.indices, views.indices)
+    assert (fast != views).nnz == 0
 
 
 def test_feature_cache_is_not_pickled(model):

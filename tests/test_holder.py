@@ -208,3 +208,75 @@ def test_evaluate_reports_holders_with_baselines(holder_model_path):
     assert h["baselines"]["author_always"] == pytest.approx(h["per_kind"]["author"]["n"] / h["n_pairs"], abs=1e-4)
     r = run("evaluate", "--model", holder_model_path, "--data", gold)
     assert "holder (polar pairs with a gold source)" in r.stdout and "nearest actor before the target" in r.stdout
+
+
+def test_sentence_analysis_equals_its_definition(seed_text):
+    """The analysis reads each token once (normalized form, light stem, clause boundary, author word): the
+    same clause ids, stems and author words as the per-step definitions."""
+    import re
+
+    from stance.cues import clause_ids, light_stem
+    from stance.holder import _ACTOR, _analyze, _norm
+
+    texts = seed_text.splitlines() + ["قال «الحشد الشعبي» إن واشنطن، التي قصفت مقاره، \"تتحمل\" المسؤولية؛ وأضاف:"]
+    for text in filter(str.strip, texts):
+        a = _analyze(sentence_of(text, None))
+        tokens = [_norm(t) for t in re.findall(r"\w+|[^\w\s]", text)]
+        assert a.clause == tuple(clause_ids(tokens))
+        assert a.stems == tuple(map(light_stem, a.tokens))
+        assert all(t == _ACTOR or t == tokens[i] for i, t in enumerate(a.tokens))
+        assert a.words == tuple(sorted({f"A_w={w}" for w in a.stems if len(w) > 2 and w != _ACTOR}))
+
+
+def test_prediction_rows_equal_the_training_rows(holder_model_path, seed_text):
+    """The prediction path (crossed columns looked up, author words once per sentence, analyses kept for
+    the call only) builds the matrix of the training path's feature names, and leaves the shared
+    analysis cache alone."""
+    import numpy as np
+
+    from stance.holder import _analyze
+    from stance.sentences import split_sentences
+
+    model = StanceModel.load(holder_model_path)
+    head, inventory = model.holder_, model.inventory_
+    kinds = {a.id: a.kind for a in inventory.actors.values()}
+    sentences = [sentence_of(s.text, inventory, "2024-01-24") for s in split_sentences(seed_text)]
+    examples = []
+    for i, s in enumerate(sentences):
+        context = tuple((d, sentences[i - d]) for d in range(1, 4) if i - d >= 0)
+        for actor in dict.fromkeys(m[0] for m in s.mentions):
+            for stance in ("against", "favor", None):
+                examples.append(HolderExample(s, actor, context, stance))
+    assert len(examples) > 30
+    _analyze.cache_clear()
+    cands, matrix, groups = head._predict_rows(examples, kinds)
+    assert _analyze.cache_info().currsize == 0
+    cands2, feats, groups2 = head._rows(examples, kinds)
+    assert cands == cands2 and np.array_equal(groups, groups2)
+    expected = head._matrix(feats)
+    assert np.array_equal(matrix.indptr, expected.indptr) and np.array_equal(matrix.indices, expected.indices)
+
+
+def test_holder_probabilities_are_the_softmax_of_each_pair(holder_model_path, seed_text):
+    """The probabilities computed for all pairs at once equal each pair's own numpy softmax, exactly, for
+    pairs of few candidates and of eight or more (numpy sums those pairwise)."""
+    import numpy as np
+
+    from stance.sentences import split_sentences
+
+    model = StanceModel.load(holder_model_path)
+    head, inventory = model.holder_, model.inventory_
+    kinds = {a.id: a.kind for a in inventory.actors.values()}
+    crowded = sentence_of("قصفت واشنطن وطهران وموسكو وأنقرة ودمشق وبغداد والرياض والقاهرة وباريس ولندن وبكين "
+                          "مواقع حماس", inventory)
+    sentences = [sentence_of(s.text, inventory) for s in split_sentences(seed_text)] + [crowded]
+    examples = [HolderExample(s, actor, (), "against") for s in sentences for actor in dict.fromkeys(m[0] for m in s.mentions)]
+    assert max(len(candidates(e)) for e in examples) >= 8
+    cands, matrix, groups = head._predict_rows(examples, kinds)
+    z = matrix @ head.coef_
+    expected = []
+    for g, cs in enumerate(cands):
+        s = z[groups[g]:groups[g + 1]]
+        e = np.exp(s - s.max())
+        expected.append({c: float(v) for c, v in zip(cs, e / e.sum())})
+    assert head.predict_proba(examples, kinds) == expected

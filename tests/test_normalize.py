@@ -134,3 +134,16 @@ def test_normalizing_common_text_does_not_import_camel_tools():
             "print('camel_tools' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_regular_text_check_equals_the_set_check():
+    """``_regular`` (one regex scan) says what ``_IRREGULAR.isdisjoint`` says, as the set grows."""
+    import importlib
+
+    n = importlib.import_module("stance.normalize")
+    texts = ["قالت أمريكا", "الأَميركية", "ﻷ", "حـزب", "a]b\\c^-", "", "نص\u200bخفي", "عادي تماما"]
+    for text in texts:
+        n.normalize_with_offsets(text)
+        for other in texts:
+            assert n._regular(other) == n._IRREGULAR.isdisjoint(other)
+    assert not n._regular("الأَميركية") and n._regular("عادي تماما")
