@@ -124,7 +124,7 @@ class StanceModel(ParamsMixin):
         char_ngrams: tuple[int, int] = (2, 5),
         masked_ngrams: int = 1,
         cross: bool = True,
-        structure: bool = False,
+        structure: bool = True,
         stance_char: bool = True,
         actors: Inventory | str | None = None,
         cues_path: str | None = None,
