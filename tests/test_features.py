@@ -120,7 +120,9 @@ def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, struc
     assert not features_module._placeholders_inert(CueInventory({"TGT": "odd"}, {}, {}))
     assert not features_module._placeholders_inert(CueInventory({}, {}, {("قال", "OTH"): "report"}))
     text = "قصفت واشنطن مقار الحشد الشعبي، بينما قالت واشنطن إن الحشد الشعبي يهدد القوات الأميركية."
-    pairs = list(tiny.pairs) + [Pair(text, "US"), Pair(text, "PMF"), Pair(text, "IRN"), Pair("جملة بلا أسماء", "US")]
+    denial = "لم تستهدف طهران القوات الأميركية، لكن واشنطن هددت طهران بالرد وأدانت دعم إيران للحشد الشعبي."
+    pairs = list(tiny.pairs) + [Pair(text, "US"), Pair(text, "PMF"), Pair(text, "IRN"), Pair("جملة بلا أسماء", "US"),
+                                Pair(denial, "IRN"), Pair(denial, "US"), Pair(denial, "PMF")]
     features = TargetFeatures(window=3, structure=structure, min_df=1).fit(pairs)
     fast, shared_views = features.transform_target(pairs), features._transform_target_views(pairs)
     monkeypatch.setattr(features_module, "_placeholders_inert", lambda cues: False)
