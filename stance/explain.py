@@ -1,9 +1,10 @@
 """Readable evidence: feature names turned into words, n-grams in the sentence's own spelling.
 
 The model's features are named ``view:term`` over normalized text (``window:L_علي``,
-``cross:us|الحشد``, ``cross:T=us``). :func:`describe` says the same in words, with the
-n-gram as it is spelled in the sentence: ``«عليّ» before the actor``, ``«الحشد» in the
-sentence, for this actor``, ``the actor itself (its usual stance)``.
+``cross:us|الحشد``, ``cross:T=us``, ``struct:Q_attack|L|d2``). :func:`describe` says the same in words,
+with the n-gram as it is spelled in the sentence: ``«عليّ» before the actor``, ``«الحشد» in the
+sentence, for this actor``, ``the actor itself (its usual stance)``, ``an attack word before the actor
+(2–3 words away)``.
 """
 
 from __future__ import annotations
@@ -89,5 +90,66 @@ def describe(feature: str, sentence: str) -> str:
     if view == "plain_char":
         return f"letters {_char_ngram(term, sentence)} in the whole sentence"
     if view == "struct":
-        return f"sentence structure ({term})"
+        return _structure(term, sentence)
     return feature
+
+
+_CUES = {"report": "a reporting verb", "condemn": "a condemnation word", "attack": "an attack word",
+         "threat": "a threat word", "sanction": "a sanctions word", "support": "a support word",
+         "praise": "a praise word", "ally": "an alliance word", "victim": "a victim word",
+         "talks": "a talks word", "pejorative": "a pejorative name", "negation": "a negation"}
+_DISTANCES = {"d1": "next to it", "d2": "2–3 words away", "d3": "4–6 words away", "d4": "7–12 words away",
+              "d5": "more than 12 words away"}
+_DETAILS = {"same": "in the actor's clause", "other": "in another clause", "clear": "no other actor between",
+            "oth": "another actor between", "neg": "negated"}
+_SIZES = {"short": "a short sentence (under 15 words)", "mid": "a sentence of 15–39 words",
+          "long": "a long sentence (40 words or more)"}
+
+
+def _stem_word(stem: str, sentence: str) -> str:
+    """The first word of ``sentence`` whose light stem is ``stem``, in its spelling; placeholders in words."""
+    from .cues import light_stem
+
+    if stem in _PLACEHOLDERS:
+        return _PLACEHOLDERS[stem]
+    norm = normalize_with_offsets(sentence)
+    for token in _WORD_RE.findall(norm.text):
+        if light_stem(token) == stem:
+            return f"a word like «{_original([token], sentence)}»"
+    return f"a word built on {stem}"
+
+
+def _structure(term: str, sentence: str) -> str:
+    """A ``struct`` term (:func:`stance.features._structure`) in words."""
+    head, _, value = term.partition("=")
+    if head == "S_actors":
+        return f"{value}{'+' if value == '4' else ''} actors named in the sentence"
+    if head == "S_rank":
+        return f"the actor is named {['first', 'second', 'third', 'fourth or later'][int(value)]} in the sentence"
+    if head == "S_len":
+        return _SIZES.get(value, f"sentence length {value}")
+    fixed = {"S_first": "the actor is the first named in the sentence",
+             "S_notfirst": "another actor is named before the actor in the sentence",
+             "S_last": "the actor is the last named in the sentence",
+             "S_notlast": "another actor is named after the actor in the sentence",
+             "S_NO_MENTION": "the actor is not named in the sentence", "S_OFF": "no sentence structure"}
+    if term in fixed:
+        return fixed[term]
+    kind, _, rest = term.partition("_")
+    if kind == "C":
+        return f"{_phrase([rest], sentence)} in the sentence, in the actor's clause"
+    if kind == "CS":
+        return f"{_stem_word(rest, sentence)} in the sentence, in the actor's clause"
+    if kind in ("SL", "SR"):
+        return f"{_stem_word(rest, sentence)} {'before' if kind == 'SL' else 'after'} the actor"
+    if kind == "Q":
+        cls, *parts = rest.split("|")
+        cue = _CUES.get(cls, f"a cue word of class {cls}")
+        if parts == ["first_after"]:
+            return f"the actor is the first named after {cue} in its clause"
+        if parts == ["last_before"]:
+            return f"the actor is the last named before {cue} in its clause"
+        where = "before the actor" if parts[:1] == ["L"] else "after the actor"
+        details = [_DISTANCES.get(x) or _DETAILS.get(x, x) for x in parts[1:]]
+        return f"{cue} {where}" + (f" ({', '.join(details)})" if details else "")
+    return f"sentence structure ({term})"

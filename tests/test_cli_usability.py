@@ -201,3 +201,9 @@ def test_explain_describe_names_the_views():
     assert describe("cross:T=us", sentence) == "the actor itself (its usual stance)"
     assert describe("cross:us|قال", sentence) == "«قال» in the sentence, for this actor"
     assert describe("plain_word:علي ان", sentence) == "«عليٌّ إن» in the whole sentence"
+    assert describe("struct:Q_attack|L|same|clear|d2", sentence) == (
+        "an attack word before the actor (in the actor's clause, no other actor between, 2–3 words away)")
+    assert describe("struct:Q_report|first_after", sentence) == "the actor is the first named after a reporting verb in its clause"
+    assert describe("struct:SR_قصف", sentence) == "a word like «قصفوا» after the actor"
+    assert describe("struct:C_OTH", sentence) == "[another actor] in the sentence, in the actor's clause"
+    assert describe("struct:S_rank=0", sentence) == "the actor is named first in the sentence"
