@@ -218,7 +218,7 @@ class StanceModel(ParamsMixin):
         """Fit only the stance head on a feature matrix of the fitted features (``warm_start``: a head to start from)."""
         y = np.asarray(y, dtype=object)
         columns = None
-        if not getattr(self, "stance_char", True):  # the head's columns: all but the character view's
+        if not self.stance_char:  # the head's columns: all but the character view's
             start, end = self.features_.slices_["plain_char"]
             columns = np.r_[0:start, end:matrix.shape[1]]
             matrix = matrix[:, columns]

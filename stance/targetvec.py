@@ -9,15 +9,13 @@ of that work is the same for all the pairs of a sentence or needs no string at a
   so the sentence's columns are looked up once;
 * ``cross``: the columns of ``target|word`` come from a per-target dictionary of words (made once
   from the vocabulary), without a string per pair and word;
+* ``window``: the columns of ``L_word`` / ``R_word`` and of the bigrams ``L_a_b`` / ``R_a_b`` come from
+  per-side dictionaries of words (made once from the vocabulary), without a string per pair and token;
 * ``struct``: the constant ``S_OFF``; with ``structure=True``, the clause ids and cue spans of a
   sentence are found once for all its targets (:class:`_StructColumns`).
 
-* ``window``: the columns of ``L_word`` / ``R_word`` and of the bigrams ``L_a_b`` / ``R_a_b`` come from
-  per-side dictionaries of words (made once from the vocabulary), without a string per pair and token.
-
-Columns within a row are summed and
-sorted by the tf-idf weighting, so their order does not matter: the matrix equals the generic one
-(tested).
+Columns within a row are summed and sorted by the tf-idf weighting, so their order does not matter: the
+matrix equals the generic one (tested).
 """
 
 from __future__ import annotations
@@ -43,8 +41,9 @@ class _StructColumns:
 
     def __init__(self, f: "TargetFeatures", vocabulary: dict[str, int]) -> None:
         from .cues import load_cues
-        from .features import _placeholders_inert
+        from .features import _TGT, _placeholders_inert, _sentence_structure, _structure
 
+        self._tgt, self._sentence_structure, self._structure = _TGT, _sentence_structure, _structure
         self.cues = load_cues(f.cues_path)
         self.window = f.window
         self.vocabulary = vocabulary
@@ -54,19 +53,17 @@ class _StructColumns:
     def __call__(self, key: tuple, base: list[str], positions: list[int]) -> list[int]:
         """Columns of one pair: ``base`` is its sentence's masked tokens with ``OTH`` in every mention's
         slot, ``positions`` the target's slots."""
-        from .features import _TGT, _sentence_structure, _structure
-
         masked = base
         if positions:
             masked = list(base)
             for p in positions:
-                masked[p] = _TGT
+                masked[p] = self._tgt
         sentence = None
         if self.shared:
             sentence = self.sentences.get(key)
             if sentence is None:
-                sentence = self.sentences[key] = _sentence_structure(base, self.cues)
-        tokens = _structure(masked, positions, self.window, self.cues, sentence)
+                sentence = self.sentences[key] = self._sentence_structure(base, self.cues)
+        tokens = self._structure(masked, positions, self.window, self.cues, sentence)
         return [c for c in map(self.vocabulary.get, tokens) if c is not None]
 
 

@@ -104,14 +104,13 @@ def _full_logits(head, scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def _held_out_logits(
     fit_part: Dataset, eval_part: Dataset, candidates: list[dict], weights: Sequence[float] | None,
     classes: np.ndarray,
-    models: list | None = None,
-) -> tuple[list[np.ndarray], dict[tuple, TargetFeatures]]:
+) -> tuple[list[np.ndarray], dict[tuple, TargetFeatures], list[StanceModel]]:
     """Stance logits (one column per class of ``classes``) on ``eval_part`` of each candidate fitted on
     ``fit_part``; the features are fitted once per feature setting and shared by the head settings,
-    and returned by setting (:func:`_feature_key`). ``models`` (a list) receives each candidate's
-    fitted model (features and stance head), in candidate order."""
+    and returned by setting (:func:`_feature_key`), with each candidate's fitted model (features and
+    stance head) in candidate order."""
     out: list[np.ndarray | None] = [None] * len(candidates)
-    fitted_models: list = [None] * len(candidates)
+    models: list = [None] * len(candidates)
     fitted: dict[tuple, TargetFeatures] = {}
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, c in enumerate(candidates):
@@ -127,11 +126,9 @@ def _held_out_logits(
             model = StanceModel(**candidates[i])
             model.features_ = features
             model.fit_stance(matrix, fit_part.stances, weights)
-            fitted_models[i] = model
+            models[i] = model
             out[i] = _full_logits(model.stance_, model.stance_.decision_function(held_out), classes)
-    if models is not None:
-        models[:] = fitted_models
-    return out, fitted  # type: ignore[return-value]
+    return out, fitted, models  # type: ignore[return-value]
 
 
 def _predict(logits: np.ndarray, classes: np.ndarray) -> list[str]:
@@ -194,7 +191,7 @@ def train_model(
         method = "dev"
         held_out = dev
         _note(progress, f"selecting among {len(candidates)} setting(s) on dev ({len(dev)} pairs)")
-        logits, fitted = _held_out_logits(train, dev, candidates, weights, classes, models)
+        logits, fitted, models = _held_out_logits(train, dev, candidates, weights, classes)
     elif folds and folds > 1 and len(set(train.articles)) >= 2:
         splits = _folds(train, folds, seed)
         method = f"{len(splits)}-fold cross-validation (grouped by article, stratified, seed {seed})"
@@ -204,8 +201,9 @@ def train_model(
         parts: list[list[np.ndarray]] = []
         for n, (fit_idx, eval_idx) in enumerate(splits, 1):
             fold_weights = [weights[i] for i in fit_idx] if weights is not None else None
-            fold_logits, _ = _held_out_logits(train.take(fit_idx), train.take(eval_idx), candidates, fold_weights,
-                                              classes, models)  # the last fold's models are kept
+            # the last fold's models are kept: the refit's warm start
+            fold_logits, _, models = _held_out_logits(train.take(fit_idx), train.take(eval_idx), candidates,
+                                                      fold_weights, classes)
             parts.append(fold_logits)
             _note(progress, f"  fold {n}/{len(splits)} done")
         logits = [np.concatenate([p[c] for p in parts]) for c in range(len(candidates))]
@@ -223,7 +221,7 @@ def train_model(
             _note(progress, f"  {shown}: held-out macro-F1 {score:.3f}")
             if score > best_score:
                 best_score, chosen, best_logits = score, candidate, z
-                start = models[n] if len(models) == len(candidates) else None
+                start = models[n]
         index = np.array([list(classes).index(s) for s in held_out.stances])
         keep = best_logits[np.arange(len(index)), index] > _ABSENT  # a gold class its fold never saw
         temperature = fit_temperature(best_logits[keep], index[keep])
@@ -294,14 +292,14 @@ def _choose_sentiment_c(
     # each split's plain features once for every C; every C fitted from scratch (see _held_out_logits)
     plains = [(features.transform_plain([t for t, _ in fit]), features.transform_plain([t for t, _ in ev]))
               for fit, ev in split]
-    previous: list = [None] * len(split)  # each split's head of the current C
-    for c in sorted(SENTIMENT_GRID):
+    heads: list = [None] * len(split)  # each split's head of the current C
+    for c in SENTIMENT_GRID:
         gold, pred = [], []
         for k, ((fit_lines, eval_lines), (plain_fit, plain_eval)) in enumerate(zip(split, plains)):
             model = StanceModel(**(chosen | {"sentiment_C": c}))
             model.features_ = features
             model.fit_sentiment(fit_lines, plain=plain_fit)
-            previous[k] = model.sentiment_
+            heads[k] = model.sentiment_
             proba = model.sentiment_.predict_proba(plain_eval)
             pred += [str(model.sentiment_.classes_[i]) for i in proba.argmax(axis=1)]
             gold += [v for _, v in eval_lines]
@@ -312,7 +310,7 @@ def _choose_sentiment_c(
         _note(progress, f"  sentiment_C={c}: held-out sentiment macro-F1 {score:.3f}")
         if score > best[0]:
             best = (score, c)
-            best_head = previous[0] if method == "dev" and len(split) == 1 else None
+            best_head = heads[0] if method == "dev" and len(split) == 1 else None
     return best[1], best_head
 
 

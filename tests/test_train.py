@@ -131,8 +131,7 @@ def test_every_grid_point_is_its_own_fit(tiny):
     dev = load_dataset(DATA / "tiny.jsonl")
     candidates = [SMALL | {"C": 0.5}, SMALL | {"C": 2.0}]
     classes = np.asarray(sorted(set(tiny.stances)), dtype=object)
-    models: list = []
-    _held_out_logits(tiny, dev, candidates, None, classes, models)
+    _, _, models = _held_out_logits(tiny, dev, candidates, None, classes)
     assert models[0].features_ is models[1].features_  # the features fitted once for both
     matrix = models[1].features_.transform(tiny.pairs)
     for model, params in zip(models, candidates):
