@@ -30,9 +30,10 @@ __all__ = ["bundled_actors", "bundled_labels", "cache_dir", "default_model_key",
 DEFAULT_PARAMS = Path(__file__).resolve().parent / "data" / "default_params.json"
 
 # The modules whose code decides what the default model is: features, matching, fitting, storing.
-MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "fastvec.py", "targetvec.py", "linear.py",
-              "model.py", "modelfile.py", "datasets.py", "labels.py", "cache.py", "holder.py", "cues.py", "util.py",
-              "data/cues.toml", "data/default_params.json", "data/normalize_chars.json")
+MODEL_CODE = ("actors.py", "normalize.py", "features.py", "tfidf.py", "vocab.py", "fastvec.py", "targetvec.py",
+              "linear.py", "logistic.py", "model.py", "modelfile.py", "datasets.py", "labels.py", "cache.py",
+              "holder.py", "cues.py", "util.py", "data/cues.toml", "data/default_params.json",
+              "data/normalize_chars.json")
 
 # The default model built by ``python training/ship_default_model.py`` and shipped in the package: used
 # while its recorded key matches the current labels, inventory and code, so a fresh install scores at

@@ -46,6 +46,7 @@ import scipy.sparse as sp
 from .actors import Inventory, load_actors, match_actors
 from .cues import CueInventory, clause_ids, light_stem, load_cues
 from .estimator import ParamsMixin
+from .logistic import Design
 from .normalize import normalize, normalize_spans
 from .tfidf import TfidfView
 
@@ -107,6 +108,20 @@ def _identity(tokens: list[str]) -> list[str]:
 @lru_cache(maxsize=4096)
 def _target_id(target: str) -> str:
     return re.sub(r"\s+", "_", normalize(target).strip()) or "_"
+
+
+@dataclass
+class _Views:
+    """Token views of fitted pairs (:meth:`TargetFeatures._views`), kept for a refit on more pairs."""
+
+    pairs: list
+    views: dict[str, list]
+    rows: dict[str, int]
+    row_of: list[int]
+
+    def covers(self, X: list) -> bool:
+        """Whether ``X`` starts with these very pair objects."""
+        return len(X) >= len(self.pairs) and all(a is b for a, b in zip(X, self.pairs))
 
 
 class TargetFeatures(ParamsMixin):
@@ -231,22 +246,27 @@ class TargetFeatures(ParamsMixin):
             "plain_char": CharTfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), **common),
         }
 
-    def _views(self, X: list[Pair], plain: bool = True) -> tuple[dict[str, list], list[int]]:
+    def _views(self, X: list[Pair], plain: bool = True,
+               done: "_Views | None" = None) -> tuple[dict[str, list], list[int]]:
         """Per-pair token lists of the target views; plain views per distinct sentence.
 
-        Returns the views and, for each pair, the row of its sentence in the plain views.
+        Returns the views and, for each pair, the row of its sentence in the plain views. ``done``:
+        the views of a prefix of ``X`` (the same pair objects) computed before, taken as they are.
         """
         inventory = self._inventory()
         views: dict[str, list] = {v: [] for v in VIEWS}
+        rows: dict[str, int] = {}
+        row_of: list[int] = []
+        if done is not None and done.covers(X):
+            views = {v: list(done.views[v]) for v in VIEWS}
+            rows, row_of = dict(done.rows), list(done.row_of)
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
         cues = load_cues(self.cues_path) if self.structure else None
         shared: dict[tuple, tuple] = {}  # the struct view's clauses and cues per sentence
         inert = cues is not None and _placeholders_inert(cues)
         normalized_text: dict[str, str] = {}
         words: dict[str, list[str]] = {}
-        rows: dict[str, int] = {}
-        row_of: list[int] = []
-        for pair in X:
+        for pair in X[len(row_of):]:
             key = (pair.text, pair.date, pair.mentions)
             if key not in found:
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
@@ -280,17 +300,35 @@ class TargetFeatures(ParamsMixin):
 
     def fit_transform(self, X: list[Pair], y: object = None) -> sp.csr_matrix:
         """Fit the vocabularies and return the stacked feature matrix."""
+        return self.fit_design(X).stacked()
+
+    def fit_design(self, X: list[Pair], keep_views: bool = False, reuse: "TargetFeatures | None" = None) -> Design:
+        """Fit the vocabularies; the feature rows as a :class:`~stance.logistic.Design` (plain views once
+        per sentence).
+
+        ``keep_views`` keeps the pairs' token views on this object (until it is copied or saved);
+        ``reuse``: features of the same settings fitted with ``keep_views`` on a prefix of ``X`` (the same
+        pair objects, e.g. train before train + dev), whose views are taken instead of computed again.
+        """
+        X = list(X)
         self.inventory_ = self._inventory()
-        views, row_of = self._views(list(X))
+        done = reuse.__dict__.get("_kept_views") if reuse is not None and reuse.get_params() == self.get_params() else None
+        views, row_of = self._views(X, done=done)
+        if keep_views:
+            rows = {}
+            for pair, row in zip(X, row_of):
+                rows.setdefault(pair.text, row)
+            self._kept_views = _Views(X, views, rows, row_of)
         vectorizers = self._vectorizers()
         blocks = []
         self.vectorizers_ = {}
         for v in VIEWS:
-            block = vectorizers[v].fit_transform(views[v])
+            blocks.append(vectorizers[v].fit_transform(views[v]))
             self.vectorizers_[v] = TfidfView.from_sklearn(vectorizers[v], _KIND[v])
-            blocks.append(block[row_of] if v.startswith("plain") else block)
         self._set_slices(blocks)
-        return sp.hstack(blocks, format="csr")
+        n_target = VIEWS.index("plain_word")
+        return Design(sp.hstack(blocks[:n_target], format="csr"), sp.hstack(blocks[n_target:], format="csr"),
+                      np.asarray(row_of, dtype=np.int64))
 
     def transform(self, X: list[Pair], plain: sp.csr_matrix | None = None,
                   plain_rows: list[int] | None = None) -> sp.csr_matrix:
@@ -299,13 +337,18 @@ class TargetFeatures(ParamsMixin):
         ``plain`` (from :meth:`transform_plain`) and ``plain_rows`` (its row for each pair) reuse
         target-blind features already computed per sentence instead of computing them again.
         """
+        return self.transform_design(X, plain, plain_rows).stacked()
+
+    def transform_design(self, X: list[Pair], plain: sp.csr_matrix | None = None,
+                         plain_rows: list[int] | None = None) -> Design:
+        """:meth:`transform` as a :class:`~stance.logistic.Design` (plain views once per sentence)."""
         X = list(X)
         if plain is None:
             texts = list(dict.fromkeys(p.text for p in X))
             plain = self.transform_plain(texts)
             row = {t: i for i, t in enumerate(texts)}
             plain_rows = [row[p.text] for p in X]
-        return sp.hstack([self.transform_target(X), plain[plain_rows]], format="csr")
+        return Design(self.transform_target(X), plain, np.asarray(plain_rows, dtype=np.int64))
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""
@@ -321,6 +364,7 @@ class TargetFeatures(ParamsMixin):
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_target_columns", None)  # a cache, rebuilt on first use
+        state.pop("_kept_views", None)  # the training pairs' views (fit_design(keep_views=True))
         return state
 
     def _transform_target_views(self, X: list[Pair]) -> sp.csr_matrix:

@@ -1,9 +1,9 @@
 """A fitted linear classifier head as plain arrays (no scikit-learn at prediction).
 
-:class:`LinearHead` holds ``coef_``, ``intercept_`` and ``classes_`` of a fitted
-multinomial ``LogisticRegression`` and reproduces its ``decision_function`` and
-``predict_proba`` with numpy, so a loaded model scores without importing
-scikit-learn.
+:class:`LinearHead` holds ``coef_``, ``intercept_`` and ``classes_`` of a fitted logistic
+regression (:func:`stance.logistic.fit_logistic`, or a scikit-learn estimator through
+:meth:`LinearHead.from_sklearn`) and reproduces its ``decision_function`` and ``predict_proba``
+with numpy, so a loaded model scores without importing scikit-learn.
 """
 
 from __future__ import annotations

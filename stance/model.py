@@ -26,6 +26,7 @@ from .actors import ActorInventoryError, Inventory, inventory_from_records
 from .estimator import ParamsMixin
 from .features import FEATURES_VERSION, Pair, TargetFeatures
 from .linear import LinearHead
+from .logistic import Design, fit_logistic
 from .modelfile import FORMAT_VERSION, ModelError, read_header, read_payload, write_model_file
 
 __all__ = ["fit_temperature", "ModelError", "StanceModel", "FORMAT_VERSION", "read_model_header"]
@@ -63,19 +64,6 @@ def fit_temperature(logits: np.ndarray, index: np.ndarray) -> float:
         nll = -(z[np.arange(len(z)), index] - np.log(np.exp(z).sum(axis=1))).mean()
         best = min(best, (nll, float(t)))
     return best[1]
-
-
-def _logistic(C: float, class_weight, y: np.ndarray, warm_start: LinearHead | None = None):
-    """An unfitted lbfgs logistic regression for a head; ``warm_start`` (a head with the same classes as
-    ``y``) gives its starting coefficients."""
-    from sklearn.linear_model import LogisticRegression
-
-    estimator = LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, random_state=0,
-                                   warm_start=warm_start is not None)
-    if warm_start is not None and list(warm_start.classes_) == sorted(set(y)):
-        estimator.coef_ = warm_start.coef_.copy()
-        estimator.intercept_ = warm_start.intercept_.copy()
-    return estimator
 
 
 def _carried_head(head: LinearHead, old_names: np.ndarray, new_names: np.ndarray) -> LinearHead:
@@ -180,8 +168,8 @@ class StanceModel(ParamsMixin):
             raise ValueError(f"need at least two stance classes to train, got {sorted(set(y))}")
         note = progress or (lambda message: None)
         self.features_ = self._features()
-        matrix = self.features_.fit_transform(X)
-        note(f"features: {matrix.shape[0]} pairs x {matrix.shape[1]} columns")
+        design = self.features_.fit_design(X, reuse=warm_start.features_ if warm_start is not None else None)
+        note(f"features: {design.shape[0]} pairs x {design.shape[1]} columns")
         stance_start = sentiment_start = None
         if warm_start is not None:
             old, new = warm_start.features_.get_feature_names_out(), self.features_.get_feature_names_out()
@@ -189,7 +177,7 @@ class StanceModel(ParamsMixin):
             if getattr(warm_start, "sentiment_", None) is not None:
                 plain_old, plain_new = warm_start.features_.plain_columns(), self.features_.plain_columns()
                 sentiment_start = _carried_head(warm_start.sentiment_, old[plain_old], new[plain_new])
-        self.fit_stance(matrix, y, sample_weight, warm_start=stance_start)
+        self.fit_stance(design, y, sample_weight, warm_start=stance_start)
         note("stance head fitted")
         if sentences is None and sentiment is not None:
             sentences = list({p.text: (p.text, v) for p, v in zip(X, sentiment)}.values())
@@ -212,23 +200,25 @@ class StanceModel(ParamsMixin):
         return self
 
     def fit_stance(
-        self, matrix, y: Sequence[str], sample_weight: Sequence[float] | None = None,
+        self, design, y: Sequence[str], sample_weight: Sequence[float] | None = None,
         warm_start: LinearHead | None = None,
     ) -> "StanceModel":
-        """Fit only the stance head on a feature matrix of the fitted features (``warm_start``: a head to start from)."""
-        y = np.asarray(y, dtype=object)
+        """Fit only the stance head on the fitted features' rows of the pairs (a
+        :class:`~stance.logistic.Design`, or a stacked feature matrix); ``warm_start``: a head to start from."""
+        if not isinstance(design, Design):
+            design = Design.of(design)
+        n_columns = design.shape[1]
         columns = None
         if not self.stance_char:  # the head's columns: all but the character view's
             start, end = self.features_.slices_["plain_char"]
-            columns = np.r_[0:start, end:matrix.shape[1]]
-            matrix = matrix[:, columns]
+            columns = np.r_[0:start, end:n_columns]
+            design = design.columns(columns)
             if warm_start is not None:
                 warm_start = LinearHead(warm_start.coef_[:, columns], warm_start.intercept_, warm_start.classes_)
-        estimator = _logistic(self.C, self.class_weight, y, warm_start)
-        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        head = LinearHead.from_sklearn(estimator.fit(matrix, y, sample_weight=weights))
+        head = fit_logistic(design, y, C=self.C, class_weight=self.class_weight, sample_weight=sample_weight,
+                            warm_start=warm_start)
         if columns is not None:  # back to every column, 0 on the character view's
-            coef = np.zeros((head.coef_.shape[0], self.features_.n_features_out_))
+            coef = np.zeros((head.coef_.shape[0], n_columns))
             coef[:, columns] = head.coef_
             head = LinearHead(coef, head.intercept_, head.classes_)
         self.stance_ = head
@@ -249,8 +239,8 @@ class StanceModel(ParamsMixin):
         if len({v for _, v in labeled}) >= 2:
             if plain is None:
                 plain = self.features_.transform_plain([t for t, _ in labeled])
-            y = np.asarray([v for _, v in labeled], dtype=object)
-            self.sentiment_ = LinearHead.from_sklearn(_logistic(self.sentiment_C, "balanced", y, warm_start).fit(plain, y))
+            self.sentiment_ = fit_logistic(Design.of(plain), [v for _, v in labeled], C=self.sentiment_C,
+                                           class_weight="balanced", warm_start=warm_start)
         return self
 
     def transform(self, X: Sequence[Pair], plain=None, plain_rows=None):

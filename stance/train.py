@@ -117,7 +117,7 @@ def _held_out_logits(
         groups[_feature_key(c)].append(i)
     for members in groups.values():
         features = StanceModel(**candidates[members[0]])._features()
-        matrix = features.fit_transform(fit_part.pairs)
+        design = features.fit_design(fit_part.pairs, keep_views=True)  # the refit on train + dev reuses them
         held_out = features.transform(eval_part.pairs)
         fitted[_feature_key(candidates[members[0]])] = features
         # every C from scratch: started from the previous C's head, L-BFGS-B's gradient test (tol 1e-4 on
@@ -125,7 +125,7 @@ def _held_out_logits(
         for i in members:
             model = StanceModel(**candidates[i])
             model.features_ = features
-            model.fit_stance(matrix, fit_part.stances, weights)
+            model.fit_stance(design, fit_part.stances, weights)
             models[i] = model
             out[i] = _full_logits(model.stance_, model.stance_.decision_function(held_out), classes)
     return out, fitted, models  # type: ignore[return-value]

@@ -194,3 +194,33 @@ def test_cached_char_vocabulary_fit_equals_sklearn(docs, min_df, max_features):
     ma, mb = a.fit_transform(docs), b.fit_transform(docs)
     assert a.vocabulary_ == b.vocabulary_ and np.array_equal(a.idf_, b.idf_)
     assert ma.shape == mb.shape and abs(ma - mb).max() == 0
+
+
+def test_refit_on_more_pairs_reuses_the_kept_views(tiny):
+    """Features fitted on train + dev from train's kept views are those fitted from scratch, bit for bit;
+    the views are taken (not computed again), and they never travel with a copy of the features."""
+    import pickle
+
+    from stance.features import _Views
+
+    train, more = tiny.pairs[:15], tiny.pairs[15:]
+    assert len(more) >= 5
+    first = TargetFeatures(min_df=1)
+    first.fit_design(train, keep_views=True)
+    assert isinstance(first.__dict__.get("_kept_views"), _Views)
+    assert "_kept_views" not in pickle.loads(pickle.dumps(first)).__dict__
+    cold = TargetFeatures(min_df=1).fit_design(train + more)
+    calls = []
+    warm = TargetFeatures(min_df=1)
+    analyze = warm._analyze_parts
+    warm._analyze_parts = lambda *a: calls.append(1) or analyze(*a)
+    warm = warm.fit_design(train + more, reuse=first)
+    assert len(calls) == len(more)  # only the new pairs analysed
+    for a, b in [(cold.target, warm.target), (cold.plain, warm.plain)]:
+        assert a.shape == b.shape and (a != b).nnz == 0
+    assert np.array_equal(cold.rows, warm.rows)
+    # other settings, or pairs that do not start with the kept ones: computed from scratch
+    assert (TargetFeatures(min_df=1, window=2).fit_design(train + more, reuse=first).target.shape[0]
+            == len(train) + len(more))
+    shuffled = TargetFeatures(min_df=1).fit_design(more + train, reuse=first)
+    assert shuffled.target.shape[0] == len(train) + len(more)
