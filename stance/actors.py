@@ -637,8 +637,9 @@ def match_article(
     context, or none the alias names an actor in, the alias stays unmatched. A
     resolved alias replaces the plain mentions inside its span (قوات الاحتلال: US in
     Iraq 2003-2011, where the plain ISR alias الاحتلال would match), is dropped when it
-    overlaps a longer plain mention (الحكومة inside الحكومة العراقية), and when the next
-    word qualifies it with a country (الحكومة اللبنانية) or starts another actor's mention.
+    overlaps a longer plain mention (الحكومة inside الحكومة العراقية), when the next
+    word qualifies it with a country (الحكومة اللبنانية) or starts another actor's mention,
+    and when it is placed in another actor's country (الشرطة في فرنسا; الجيش في بغداد stays).
 
     Parameters
     ----------
@@ -703,11 +704,15 @@ def match_article(
             inside = [m for m in resolved if m.start < end and start < m.end]
             if any(m.start < start or m.end > end for m in inside):
                 continue  # part of a longer plain mention
+            actor = actors.pop()
             if last + 1 < len(values):
                 nxt_start = spans[last + 1][0]
                 if _qualified(values[last + 1]) or any(m.start == nxt_start for m in resolved):
                     continue
-            actor = actors.pop()
+                if values[last + 1] == "في" and last + 2 < len(values):  # «الشرطة في فرنسا»: another actor's organ
+                    after = spans[last + 2][0]
+                    if any(m.start == after and m.actor != actor for m in resolved):
+                        continue
             alias = next(ca.alias for a, ca in pattern.aliases[context] if a == actor)
             resolved = [m for m in resolved if m not in inside]
             resolved.append(Mention(actor, alias, start, end, text[start:end], context))

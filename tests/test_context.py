@@ -81,6 +81,20 @@ def test_qualified_or_longer_mentions_are_not_context_aliases():
     assert article([f"{iraq} تقدمت قطعات الجيش وألوية من الحشد"])[0] == [("IRQ_GOV", "الجيش"), ("PMF", "الحشد")]
 
 
+def test_an_organ_placed_in_another_actors_country_is_not_the_contexts():
+    """«الشرطة في فرنسا» in an Iraq article is the French police, not the Iraqi government; an organ
+    placed in the context's own capital stays resolved, and «في» before a non-mention changes nothing."""
+    lead = "شنت طائرات مسيرة هجوما على مواقع قرب الموصل والأنبار."
+    sentences = [lead, "وأعلنت الشرطة في فرنسا اعتقال شخصين.", "وقالت وزارة الدفاع في برلين إنها تدرس الطلب.",
+                 "وانتشر الجيش في بغداد بعد الهجوم.", "وقالت الحكومة في بيان إنها ستطلب من واشنطن سحب قواتها."]
+    assert article(sentences, "2024-03-01")[1:] == [
+        [("FRA", "فرنسا")],
+        [("DEU", "برلين")],
+        [("IRQ_GOV", "الجيش"), ("IRQ_GOV", "بغداد")],
+        [("IRQ_GOV", "الحكومة"), ("US", "واشنطن")],
+    ]
+
+
 def test_occupation_forces_by_context_and_date():
     iraq = ["انفجرت عبوة في الفلوجة.", "وقال بيان إن قوات الاحتلال داهمت المنازل."]
     gaza = ["استشهد ثلاثة في خان يونس.", "وقال بيان إن قوات الاحتلال داهمت المنازل."]
