@@ -189,7 +189,8 @@ class _StructSentence:
             for start, cls, negated in self.cues:
                 side = "L" if start < p else "R"
                 lo, hi = (start, p) if start < p else (p, start)
-                between = "oth" if any(lo < k < hi and base[k] == oth and k not in mine for k in placeholders) \
+                a, b = bisect_right(placeholders, lo), bisect_left(placeholders, hi)  # the placeholders between
+                between = "oth" if a < b and any(base[k] == oth and k not in mine for k in placeholders[a:b]) \
                     else "clear"
                 out += owner.cue(cls, side, hi - lo, "same" if ids[start] == clause else "other", between, negated)
         return out
