@@ -14,12 +14,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 from .normalize import normalize
 from .util import BoundedDict
 
-__all__ = ["CueError", "CueInventory", "clause_ids", "is_clause_boundary", "light_stem", "load_cues", "split_clauses"]
+__all__ = ["CueError", "CueInventory", "clause_ids", "clause_ids_at", "is_clause_boundary", "light_stem", "load_cues", "split_clauses"]
 
 _DEFAULT = Path(__file__).resolve().parent / "data" / "cues.toml"
 _CLASS_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,13 +105,25 @@ class CueInventory:
 
     def find(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """``(start, end, class)`` cue spans in a normalized token list, phrases first, no overlaps."""
+        cached = self._classes.get
+        return self.spans(tokens, [(k, single, may_start) for k, (single, may_start)
+                                   in enumerate([cached(t) or self._classify(t) for t in tokens])
+                                   if single is not None or may_start])
+
+    def starts(self, token: str) -> tuple[str | None, bool] | None:
+        """:meth:`_classify` of a token when a cue may start at it (a cue word, or a phrase's first word), else None."""
+        found = self._classes.get(token) or self._classify(token)
+        return found if found[0] is not None or found[1] else None
+
+    def spans(self, tokens: list[str], starts) -> list[tuple[int, int, str]]:
+        """:meth:`find` from the tokens where a cue may start: ``(index, class, phrase may start)`` in
+        token order (the tokens that are no cue word and start no phrase left out)."""
         out: list[tuple[int, int, str]] = []
         i = 0
         longest = self._longest
-        cached = self._classes.get
-        for k, (single, may_start) in enumerate([cached(t) or self._classify(t) for t in tokens]):
-            if k < i or (single is None and not may_start):
-                continue  # inside the last cue, or no cue can start here
+        for k, single, may_start in starts:
+            if k < i:
+                continue  # inside the last cue
             i = k
             hit = None
             # a phrase starts with the token or its light stem: skip the phrase lookups for other tokens
@@ -205,14 +218,22 @@ def is_clause_boundary(token: str) -> bool:
 
 def clause_ids(tokens: list[str]) -> list[int]:
     """Clause number of each token of a normalized token list (boundary tokens open the next clause)."""
-    ids = []
-    current = 0
-    previous = True  # a boundary right after another one (، بينما) does not open a second clause
-    for boundary in map(is_clause_boundary, tokens):
-        if boundary and not previous:
+    return clause_ids_at(list(compress(range(len(tokens)), map(is_clause_boundary, tokens))), len(tokens))
+
+
+def clause_ids_at(boundaries: list[int], n: int) -> list[int]:
+    """:func:`clause_ids` of ``n`` tokens from the (increasing) indices of its boundary tokens: a boundary
+    opens the next clause, unless the token before it is one too (``، بينما`` opens one clause)."""
+    ids: list[int] = []
+    current = last = 0
+    previous = -2
+    for b in boundaries:
+        if b > 0 and b - 1 != previous:
+            ids += [current] * (b - last)
+            last = b
             current += 1
-        previous = boundary
-        ids.append(current)
+        previous = b
+    ids += [current] * (n - last)
     return ids
 
 

@@ -21,12 +21,14 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from .cues import is_clause_boundary, light_stem, load_cues
+from .cues import clause_ids_at, is_clause_boundary, light_stem, load_cues
 from .normalize import normalize
 from .util import BoundedDict
 
@@ -87,36 +89,48 @@ def _norm(token: str) -> str:
 _TOKEN_INFO = BoundedDict(200_000)  # raw token -> its _token_info
 
 
-def _token_info(raw: str) -> tuple[str, str, bool, str | None]:
+def _token_info(raw: str) -> tuple[str, str, bool, str | None, tuple | None]:
     """What the analysis needs of one raw token, computed once per token: the normalized token, its
-    light stem, whether it is a clause boundary (:func:`stance.cues.clause_ids`) and the author's word
-    feature of the stem (``A_w=stem`` for stems longer than two letters, else None)."""
+    light stem, whether it is a clause boundary (:func:`stance.cues.clause_ids`), the author's word
+    feature of the stem (``A_w=stem`` for stems longer than two letters, else None) and, when a cue may
+    start at it, its :meth:`~stance.cues.CueInventory.starts`."""
     found = _TOKEN_INFO.get(raw)
     if found is None:
         token = _norm(raw)
-        stem = light_stem(token)
-        found = _TOKEN_INFO.put(raw, (token, stem, is_clause_boundary(token),
-                                      f"A_w={stem}" if len(stem) > 2 and stem != _ACTOR else None))
+        found = _TOKEN_INFO.put(raw, _info(token))
     return found
 
 
+def _info(token: str) -> tuple[str, str, bool, str | None, tuple | None]:
+    stem = light_stem(token)
+    return (token, stem, is_clause_boundary(token), f"A_w={stem}" if len(stem) > 2 and stem != _ACTOR else None,
+            load_cues().starts(token))
+
+
 _ACTOR_STEM = light_stem(_ACTOR)
+_TOKEN, _STEM, _BOUNDARY, _WORD, _CUE = (itemgetter(k) for k in range(5))
+
+
+@lru_cache(maxsize=1)
+def _actor_info() -> tuple[str, str, bool, None, tuple | None]:
+    """The token info of a mention's tokens in the masked analysis (the author's words leave them out)."""
+    return (_ACTOR, _ACTOR_STEM, False, None, load_cues().starts(_ACTOR))
 
 
 @lru_cache(maxsize=20000)
 def _analyze(sentence: Sentence) -> _Analysis:
     matches = list(_TOKEN_RE.finditer(sentence.text))
     cached = _TOKEN_INFO.get
-    infos = [cached(raw) or _token_info(raw) for raw in [m.group() for m in matches]]
-    tokens = [info[0] for info in infos]
-    starts = [m.start() for m in matches]
-    ends = [m.end() for m in matches]  # tokens do not overlap: both lists increase
+    infos = [cached(raw) or _token_info(raw) for raw in map(re.Match.group, matches)]
+    n = len(infos)
+    tokens = list(map(_TOKEN, infos))
     owner: dict[int, str] = {}
     positions: dict[str, list[int]] = {}
     order = []
     nisba = set()
     for actor, start, end in sorted(sentence.mentions, key=lambda m: m[1]):
-        idx = range(bisect_right(ends, start), bisect_left(starts, end))  # the tokens the mention overlaps
+        # the tokens the mention overlaps (tokens do not overlap: their starts and ends increase)
+        idx = range(bisect_right(matches, start, key=re.Match.end), bisect_left(matches, end, key=re.Match.start))
         if not idx:
             continue
         if len(idx) == 1 and _NISBA_RE.search(tokens[idx[0]]):
@@ -125,13 +139,15 @@ def _analyze(sentence: Sentence) -> _Analysis:
             owner[i] = actor
         positions.setdefault(actor, []).append(idx[0])
         order.append((idx[0], actor))
-    masked = list(tokens)
-    stems = [info[1] for info in infos]
-    for i in owner:
-        masked[i] = _ACTOR
-        stems[i] = _ACTOR_STEM
+    masked_infos = infos
+    if owner:
+        masked_infos = list(infos)
+        actor = _actor_info()
+        for i in owner:
+            masked_infos[i] = actor
+    masked = list(map(_TOKEN, masked_infos))
     if _QUOTES.isdisjoint(tokens):
-        quote = [False] * len(tokens)
+        quote = (False,) * n
     else:
         quote, depth = [], 0
         for t in tokens:
@@ -142,20 +158,14 @@ def _analyze(sentence: Sentence) -> _Analysis:
                 depth += 1
             elif t in _TOGGLE_QUOTES:
                 depth = 0 if depth else 1
-    clause = []  # clause_ids(tokens), from the boundaries already known
-    current, previous = 0, True
-    for info in infos:
-        boundary = info[2]
-        if boundary and not previous:
-            current += 1
-        previous = boundary
-        clause.append(current)
-    words = {info[3] for i, info in enumerate(infos) if info[3] is not None and i not in owner} if owner else \
-        {info[3] for info in infos if info[3] is not None}
+    words = set(map(_WORD, masked_infos))  # of the tokens outside mentions
+    words.discard(None)
+    starts = [(k, *masked_infos[k][4]) for k in compress(range(n), map(_CUE, masked_infos))]
     return _Analysis(
-        tokens=tuple(masked), stems=tuple(stems), clause=tuple(clause),
-        quote=tuple(quote), cues=tuple(load_cues().find(masked)), first=positions, order=tuple(order),
-        nisba=frozenset(nisba), words=tuple(sorted(words)),
+        tokens=tuple(masked), stems=tuple(map(_STEM, masked_infos)),
+        clause=tuple(clause_ids_at(list(compress(range(n), map(_BOUNDARY, infos))), n)),  # of the tokens
+        quote=tuple(quote), cues=tuple(load_cues().spans(masked, starts)) if starts else (), first=positions,
+        order=tuple(order), nisba=frozenset(nisba), words=tuple(sorted(words)),
     )
 
 

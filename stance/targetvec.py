@@ -11,8 +11,10 @@ of that work is the same for all the pairs of a sentence or needs no string at a
   from the vocabulary), without a string per pair and word;
 * ``window``: the columns of ``L_word`` / ``R_word`` and of the bigrams ``L_a_b`` / ``R_a_b`` come from
   per-side dictionaries of words (made once from the vocabulary), without a string per pair and token;
-* ``struct``: the constant ``S_OFF``; with ``structure=True``, the clause ids and cue spans of a
-  sentence are found once for all its targets (:class:`_StructColumns`).
+* ``struct``: the constant ``S_OFF``; with ``structure=True``, what is the same for all the targets of a
+  sentence is found once per sentence (:class:`_StructSentence`: clauses, cues, placeholders, length, the
+  columns of each clause's words), from a bounded per-token cache of the terms' columns, clause
+  boundaries and cue starts (:meth:`_StructColumns.token`); only the target's slots are per pair.
 
 Columns within a row are summed and sorted by the tf-idf weighting, so their order does not matter: the
 matrix equals the generic one (tested).
@@ -20,13 +22,17 @@ matrix equals the generic one (tested).
 
 from __future__ import annotations
 
-from itertools import chain
+from bisect import bisect_left, bisect_right
+from itertools import chain, compress
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import scipy.sparse as sp
 
 from .actors import match_actors
+from .cues import clause_ids_at
 from .tfidf import tfidf_weight
+from .util import BoundedDict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .features import Pair, TargetFeatures
@@ -34,37 +40,160 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TargetColumns"]
 
 _NONE: dict[str, int] = {}  # no second token
+_TOKENS = 100_000  # tokens whose struct columns are kept (a bounded cache, emptied when full)
+_FIRST, _FIFTH, _SIXTH, _PLACEHOLDER, _WORD = itemgetter(0), itemgetter(4), itemgetter(5), itemgetter(6), itemgetter(7)
 
 
 class _StructColumns:
-    """The ``struct`` view's columns of pairs, with each sentence's clauses and cues found once."""
+    """The ``struct`` view's columns of pairs (:func:`stance.features._structure`), with what is the same
+    for every target of a sentence found once per sentence: its clauses and cues, its placeholders and
+    length, the columns of each clause's words and of each cue's place."""
 
-    def __init__(self, f: "TargetFeatures", vocabulary: dict[str, int]) -> None:
-        from .cues import load_cues
-        from .features import _TGT, _placeholders_inert, _sentence_structure, _structure
+    def __init__(self, f: "TargetFeatures", vocabulary: dict[str, int], tokens: "BoundedDict | None" = None) -> None:
+        from .cues import is_clause_boundary, light_stem, load_cues
+        from .features import _OTH, _TGT, _bucket, _placeholders_inert, _structure
 
-        self._tgt, self._sentence_structure, self._structure = _TGT, _sentence_structure, _structure
+        self._tgt, self._oth, self._bucket = _TGT, _OTH, _bucket
+        self._structure, self._stem, self._boundary = _structure, light_stem, is_clause_boundary
         self.cues = load_cues(f.cues_path)
         self.window = f.window
         self.vocabulary = vocabulary
         self.shared = _placeholders_inert(self.cues)  # else every target's clauses and cues are its own
-        self.sentences: dict[tuple, tuple] = {}
+        self.sentences: dict[tuple, object] = {}
+        column = vocabulary.get
+        self.no_mention = [c for c in (column("S_NO_MENTION"),) if c is not None]
+        self.first = {True: column("S_first"), False: column("S_notfirst")}
+        self.last = {True: column("S_last"), False: column("S_notlast")}
+        self.rank = [column(f"S_rank={r}") for r in range(4)]
+        self.tgt_words = (column("C_" + _TGT), column("SL_" + light_stem(_TGT)), column("SR_" + light_stem(_TGT)))
+        self.cue_columns: dict[tuple, list[int]] = {}  # (class, side, distance, scope, between, negated) -> columns
+        self.tokens = tokens if tokens is not None else BoundedDict(_TOKENS)
+
+    def token(self, t: str) -> tuple:
+        """What the struct view needs of one token: the columns of its clause-word terms ``C_`` and ``CS_``
+        (none for a placeholder or a one-letter token), of ``SL_`` and ``SR_`` (None: a one-letter token or
+        an unknown term), of ``C_`` for a placeholder, whether it is a clause boundary and, when a cue may
+        start at it, its :meth:`~stance.cues.CueInventory.starts`; whether it is a placeholder and whether it
+        counts as a word for the sentence's length."""
+        column = self.vocabulary.get
+        placeholder = t == self._tgt or t == self._oth
+        if len(t) <= 1:
+            words, left, right = (), None, None
+        else:
+            stem = self._stem(t)
+            words = () if placeholder else tuple(c for c in (column("C_" + t), column("CS_" + stem)) if c is not None)
+            left, right = column("SL_" + stem), column("SR_" + stem)
+        found = (words, left, right, column("C_" + t) if placeholder else None, self._boundary(t), self.cues.starts(t),
+                 placeholder, t.isalnum() or len(t) > 1)
+        return self.tokens.put(t, found)
 
     def __call__(self, key: tuple, base: list[str], positions: list[int]) -> list[int]:
         """Columns of one pair: ``base`` is its sentence's masked tokens with ``OTH`` in every mention's
         slot, ``positions`` the target's slots."""
-        masked = base
-        if positions:
+        if not positions:
+            return self.no_mention
+        if not self.shared:
             masked = list(base)
             for p in positions:
                 masked[p] = self._tgt
-        sentence = None
-        if self.shared:
-            sentence = self.sentences.get(key)
-            if sentence is None:
-                sentence = self.sentences[key] = self._sentence_structure(base, self.cues)
-        tokens = self._structure(masked, positions, self.window, self.cues, sentence)
-        return [c for c in map(self.vocabulary.get, tokens) if c is not None]
+            tokens = self._structure(masked, positions, self.window, self.cues)
+            return [c for c in map(self.vocabulary.get, tokens) if c is not None]
+        sentence = self.sentences.get(key)
+        if sentence is None:
+            sentence = self.sentences[key] = _StructSentence(self, base)
+        return sentence.columns(self, positions)
+
+    def cue(self, cls: str, side: str, distance: int, scope: str, between: str, negated: bool) -> list[int]:
+        """The columns of one cue's terms for one target (``Q_cls|side...``)."""
+        key = (cls, side, distance, scope, between, negated)
+        found = self.cue_columns.get(key)
+        if found is None:
+            bucket = self._bucket(distance)
+            base = f"Q_{cls}|{side}"
+            terms = [base, f"{base}|{bucket}", f"{base}|{scope}", f"{base}|{between}",
+                     f"{base}|{scope}|{between}|{bucket}"]
+            if negated:
+                terms.append(f"{base}|neg")
+            if between == "clear" and scope == "same":
+                terms.append(f"Q_{cls}|{'first_after' if side == 'R' else 'last_before'}")
+            found = self.cue_columns[key] = [c for c in map(self.vocabulary.get, terms) if c is not None]
+        return found
+
+
+class _StructSentence:
+    """What the ``struct`` columns of a sentence's targets share (see :func:`stance.features._structure`,
+    whose terms these are): ``base`` is the sentence's masked tokens with ``OTH`` in every slot; a target
+    puts ``TGT`` in its own slots. The clauses and cues are :func:`stance.features._sentence_structure`'s,
+    found from each token's entry of :meth:`_StructColumns.token`."""
+
+    __slots__ = ("base", "placeholders", "ids", "cues", "head", "sides", "clauses")
+
+    def __init__(self, owner: _StructColumns, base: list[str]) -> None:
+        column = owner.vocabulary.get
+        self.base = base
+        n = len(base)
+        cached = owner.tokens.get
+        self.sides = sides = [cached(t) or owner.token(t) for t in base]
+        # the placeholders of every target's masked tokens (TGT and OTH both count, whichever the target is)
+        self.placeholders = list(compress(range(n), map(_PLACEHOLDER, sides)))
+        n_words = sum(map(_WORD, sides))
+        length = "short" if n_words < 15 else "mid" if n_words < 40 else "long"
+        self.head = [c for c in (column(f"S_actors={min(len(self.placeholders), 4)}"), column(f"S_len={length}"))
+                     if c is not None]
+        self.ids = clause_ids_at(list(compress(range(n), map(_FIFTH, sides))), n)
+        starts = [(k, *sides[k][5]) for k in compress(range(n), map(_SIXTH, sides))]
+        spans = owner.cues.spans(base, starts) if starts else []
+        negations = [s for s, _, c in spans if c == "negation"]
+        self.cues = [(start, cls, any(0 < start - k <= 2 for k in negations)) for start, _, cls in spans
+                     if cls != "negation"]
+        self.clauses: dict[int, tuple[list[int], list[tuple[int, int | None]]]] = {}
+
+    def clause(self, clause: int) -> tuple[list[int], list[tuple[int, int | None]]]:
+        """The ``C_`` / ``CS_`` columns of a clause's words that are no placeholder, and its placeholders
+        with the column of ``C_`` + the placeholder (the clause's tokens are a run: its ids increase)."""
+        found = self.clauses.get(clause)
+        if found is None:
+            ids = self.ids
+            start, end = bisect_left(ids, clause), bisect_right(ids, clause)
+            words = list(chain.from_iterable(map(_FIRST, self.sides[start:end])))
+            found = self.clauses[clause] = (words, [(i, self.sides[i][3]) for i in self.placeholders if start <= i < end])
+        return found
+
+    def columns(self, owner: _StructColumns, positions: list[int]) -> list[int]:
+        """The ``struct`` columns of the target whose slots are ``positions``."""
+        placeholders, ids, base, sides, oth = self.placeholders, self.ids, self.base, self.sides, owner._oth
+        out = list(self.head)
+        rank = owner.rank[min(placeholders.index(positions[0]), 3)]
+        out += [c for c in (rank, owner.first[positions[0] == placeholders[0]],
+                            owner.last[positions[-1] == placeholders[-1]]) if c is not None]
+        c_tgt, sl_tgt, sr_tgt = owner.tgt_words
+        window = owner.window
+        mine = set(positions)
+        for p in positions:
+            clause = ids[p]
+            words, slots = self.clause(clause)
+            out += words
+            for i, c in slots:
+                if i != p:
+                    c = c_tgt if i in mine else c
+                    if c is not None:
+                        out.append(c)
+            for i in range(max(0, p - window), p):
+                c = sl_tgt if i in mine else sides[i][1]
+                if c is not None:
+                    out.append(c)
+            for i in range(p + 1, min(len(base), p + 1 + window)):
+                c = sr_tgt if i in mine else sides[i][2]
+                if c is not None:
+                    out.append(c)
+            for start, cls, negated in self.cues:
+                side = "L" if start < p else "R"
+                lo, hi = (start, p) if start < p else (p, start)
+                a, b = bisect_right(placeholders, lo), bisect_left(placeholders, hi)  # the placeholders between
+                between = "oth" if a < b and any(base[k] == oth and k not in mine for k in placeholders[a:b]) \
+                    else "clear"
+                out += owner.cue(cls, side, hi - lo, "same" if ids[start] == clause else "other", between, negated)
+        return out
 
 
 class TargetColumns:
@@ -74,6 +203,7 @@ class TargetColumns:
         views = features.vectorizers_
         self.source = views  # the fitted views these columns were made from
         self.views = [views[v] for v in ("masked", "window", "cross", "struct")]
+        self.struct_tokens = BoundedDict(_TOKENS)  # token -> its struct columns (see _StructColumns.token)
         self.cross_words: dict[str, dict[str, int]] = {}  # target id -> word -> column of "target|word"
         for term, column in views["cross"].vocabulary_.items():
             tid, bar, word = term.rpartition("|")  # words (\w+, two letters or more) hold no "|"
@@ -108,7 +238,7 @@ class TargetColumns:
         no_mention = window_vocab.get("NO_MENTION")
         tgt, oth = masked_vocab.get(_TGT), masked_vocab.get(_OTH)
         s_off = struct_vocab.get("S_OFF")
-        structure = _StructColumns(f, struct_vocab) if f.structure else None
+        structure = _StructColumns(f, struct_vocab, self.struct_tokens) if f.structure else None
         width = f.window
         columns: list[list[int]] = [[], [], [], []]
         indptr: list[list[int]] = [[0], [0], [0], [0]]
