@@ -113,16 +113,18 @@ class _Objective:
 
 
 def fit_logistic(
-    design: Design, y, *, C: float = 1.0, class_weight=None, sample_weight=None,
+    design: Design, y, *, C: float = 1.0, class_weight: str | dict | None = None, sample_weight=None,
     warm_start: LinearHead | None = None, tol: float = 1e-4, max_iter: int = 3000,
 ) -> LinearHead:
     """Fit scikit-learn's lbfgs ``LogisticRegression(C, class_weight, tol, max_iter)`` on ``design``.
 
-    ``warm_start``: a head with the same classes whose coefficients start the solver.
+    ``class_weight``: None, ``"balanced"`` (weighted by the sample weights, as scikit-learn 1.6 and later
+    do) or a dict class → weight. ``warm_start``: a head with the same classes whose coefficients start
+    the solver.
     """
     from scipy import optimize
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.utils.class_weight import compute_class_weight
+    from threadpoolctl import threadpool_limits
 
     y = np.asarray(y, dtype=object)
     classes = np.unique(y)
@@ -130,8 +132,11 @@ def fit_logistic(
         raise ValueError(f"need at least two classes, got {list(classes)}")
     index = np.searchsorted(classes, y)
     weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64).copy()
-    if class_weight is not None:
-        weight *= compute_class_weight(class_weight, classes=classes, y=y, sample_weight=weight)[index]
+    if class_weight == "balanced":  # scikit-learn's (>= 1.6) balanced weights of weighted samples
+        counts = np.bincount(index, weights=weight, minlength=len(classes))
+        weight *= (counts.sum() / (len(classes) * counts))[index]
+    elif class_weight is not None:
+        weight *= np.array([float(class_weight.get(c, 1.0)) for c in classes])[index]
     k = 1 if len(classes) == 2 else len(classes)
     n_features = design.shape[1]
     w0 = np.zeros((n_features + 1, k))
@@ -139,10 +144,13 @@ def fit_logistic(
         w0[:-1] = warm_start.coef_.T
         w0[-1] = warm_start.intercept_
     objective = _Objective(design, index.astype(np.float64) if k == 1 else index, weight, C, k)
-    result = optimize.minimize(
-        objective, w0.ravel(), method="L-BFGS-B", jac=True,
-        options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
-    )
+    # one BLAS thread: L-BFGS-B's vector operations on every coefficient are memory-bound; two threads made
+    # `stance train` cost 85 s of CPU instead of 55 s, for no gain in wall time (training/ABLATIONS.md)
+    with threadpool_limits(1, user_api="blas"):
+        result = optimize.minimize(
+            objective, w0.ravel(), method="L-BFGS-B", jac=True,
+            options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
+        )
     if result.status != 0:
         warnings.warn(f"logistic regression did not converge: {result.message}", ConvergenceWarning, stacklevel=2)
     w = result.x.reshape(-1, k)

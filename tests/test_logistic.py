@@ -56,14 +56,15 @@ def test_objective_is_scikit_learns(n_classes):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_fit_reaches_scikit_learns_optimum(n_classes):
+@pytest.mark.parametrize("class_weight", ["balanced", {"against": 2.0, "favor": 0.5}, None])
+def test_fit_reaches_scikit_learns_optimum(n_classes, class_weight):
     """With a tight tolerance both solvers land on the same coefficients (class and sample weights on)."""
     from sklearn.linear_model import LogisticRegression
 
     design, y, rng = _design(2, n_classes=n_classes)
     weight = rng.random(len(y)) + 0.5
-    head = fit_logistic(design, y, C=2.0, class_weight="balanced", sample_weight=weight, tol=1e-10)
-    ref = LogisticRegression(C=2.0, class_weight="balanced", tol=1e-10, max_iter=5000)
+    head = fit_logistic(design, y, C=2.0, class_weight=class_weight, sample_weight=weight, tol=1e-10)
+    ref = LogisticRegression(C=2.0, class_weight=class_weight, tol=1e-10, max_iter=5000)
     ref.fit(design.stacked().astype(np.float64), y, sample_weight=weight)
     assert list(head.classes_) == list(ref.classes_)
     assert np.abs(head.coef_ - ref.coef_).max() < 1e-5
