@@ -116,7 +116,6 @@ class _Views:
 
     pairs: list
     views: dict[str, list]
-    rows: dict[str, int]
     row_of: list[int]
 
     def covers(self, X: list) -> bool:
@@ -259,7 +258,8 @@ class TargetFeatures(ParamsMixin):
         row_of: list[int] = []
         if done is not None and done.covers(X):
             views = {v: list(done.views[v]) for v in VIEWS}
-            rows, row_of = dict(done.rows), list(done.row_of)
+            rows = {pair.text: row for pair, row in zip(done.pairs, done.row_of)}
+            row_of = list(done.row_of)
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
         cues = load_cues(self.cues_path) if self.structure else None
         shared: dict[tuple, tuple] = {}  # the struct view's clauses and cues per sentence
@@ -315,10 +315,7 @@ class TargetFeatures(ParamsMixin):
         done = reuse.__dict__.get("_kept_views") if reuse is not None and reuse.get_params() == self.get_params() else None
         views, row_of = self._views(X, done=done)
         if keep_views:
-            rows = {}
-            for pair, row in zip(X, row_of):
-                rows.setdefault(pair.text, row)
-            self._kept_views = _Views(X, views, rows, row_of)
+            self._kept_views = _Views(X, views, row_of)
         vectorizers = self._vectorizers()
         blocks = []
         self.vectorizers_ = {}
