@@ -1,8 +1,8 @@
 """L2 logistic regression on a design whose sentence columns are shared by rows.
 
 A stance pair's feature row is ``[target columns | plain columns of its sentence]``, and every actor
-of a sentence repeats that sentence's plain columns (word and character n-grams, three quarters of
-the non-zeros). :func:`fit_logistic` minimises exactly scikit-learn's ``LogisticRegression``
+of a sentence repeats that sentence's plain columns (word and character n-grams, four fifths of the
+non-zeros on the bundled labels). :func:`fit_logistic` minimises exactly scikit-learn's ``LogisticRegression``
 objective (lbfgs, L2 penalty, intercept; multinomial for three or more classes, binomial for two;
 ``class_weight``, ``sample_weight``; the same L-BFGS-B options) but multiplies the plain columns once
 per sentence instead of once per pair. The optimum is the same; the path differs from scikit-learn's
@@ -38,10 +38,11 @@ class Design:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(rows, columns of the stacked matrix)."""
         return self.target.shape[0], self.target.shape[1] + self.plain.shape[1]
 
     def stacked(self) -> sp.csr_matrix:
-        """The plain feature matrix, one full row per row."""
+        """The stacked feature matrix, one full row per row."""
         if not self.plain.shape[1]:
             return sp.csr_matrix(self.target)
         return sp.hstack([self.target, self.plain[self.rows]], format="csr")
