@@ -20,7 +20,8 @@ from pathlib import Path
 from .normalize import normalize
 from .util import BoundedDict
 
-__all__ = ["CueError", "CueInventory", "clause_ids", "clause_ids_at", "is_clause_boundary", "light_stem", "load_cues", "split_clauses"]
+__all__ = ["CueError", "CueInventory", "clause_ids", "clause_ids_at", "is_clause_boundary", "light_stem", "load_cues",
+           "split_clauses"]
 
 _DEFAULT = Path(__file__).resolve().parent / "data" / "cues.toml"
 _CLASS_RE = re.compile(r"^[a-z][a-z0-9_]*$")

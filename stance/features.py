@@ -334,18 +334,13 @@ class TargetFeatures(ParamsMixin):
         ``plain`` (from :meth:`transform_plain`) and ``plain_rows`` (its row for each pair) reuse
         target-blind features already computed per sentence instead of computing them again.
         """
-        return self.transform_design(X, plain, plain_rows).stacked()
-
-    def transform_design(self, X: list[Pair], plain: sp.csr_matrix | None = None,
-                         plain_rows: list[int] | None = None) -> Design:
-        """:meth:`transform` as a :class:`~stance.logistic.Design` (plain views once per sentence)."""
         X = list(X)
         if plain is None:
             texts = list(dict.fromkeys(p.text for p in X))
             plain = self.transform_plain(texts)
             row = {t: i for i, t in enumerate(texts)}
             plain_rows = [row[p.text] for p in X]
-        return Design(self.transform_target(X), plain, np.asarray(plain_rows, dtype=np.int64))
+        return Design(self.transform_target(X), plain, np.asarray(plain_rows, dtype=np.int64)).stacked()
 
     def transform_target(self, X: list[Pair]) -> sp.csr_matrix:
         """Only the target-aware columns (every view before ``plain_word``), for pairs."""

@@ -1,9 +1,9 @@
 """A fitted linear classifier head as plain arrays (no scikit-learn at prediction).
 
 :class:`LinearHead` holds ``coef_``, ``intercept_`` and ``classes_`` of a fitted logistic
-regression (:func:`stance.logistic.fit_logistic`, or a scikit-learn estimator through
-:meth:`LinearHead.from_sklearn`) and reproduces its ``decision_function`` and ``predict_proba``
-with numpy, so a loaded model scores without importing scikit-learn.
+regression (:func:`stance.logistic.fit_logistic`) and reproduces scikit-learn's
+``decision_function`` and ``predict_proba`` with numpy, so a loaded model scores without importing
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -33,11 +33,6 @@ class LinearHead:
         if self.coef_.shape[0] != expected:
             raise ValueError(f"{self.coef_.shape[0]} coefficient rows for {len(self.classes_)} classes")
         self.n_features_in_ = self.coef_.shape[1]
-
-    @classmethod
-    def from_sklearn(cls, estimator: object) -> "LinearHead":
-        """The head of a fitted scikit-learn linear classifier."""
-        return cls(estimator.coef_, estimator.intercept_, estimator.classes_)
 
     def decision_function(self, X) -> np.ndarray:
         """``X @ coef_.T + intercept_`` (one column for two classes)."""
