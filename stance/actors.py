@@ -52,6 +52,7 @@ __all__ = [
     "Mention",
     "inventory_from_records",
     "load_actors",
+    "mention_kind",
     "match_actors",
     "match_article",
 ]
@@ -227,12 +228,16 @@ class Inventory:
     # (text, norm, words, values, candidates) of the last _match
     _last_words: tuple | None = field(default=None, repr=False)
     _credits: dict[str, frozenset] = field(default_factory=dict, repr=False)  # actor -> normalized credits
+    _alias_kinds: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)  # see mention_kind
 
     def __post_init__(self) -> None:
         self._index = _build_index(self.actors.values())
         self._credits = {a.id: frozenset(" ".join(_tokens(c)) for c in a.credits)
                          for a in self.actors.values() if a.credits}
         self._context_index = _build_context_index(self.actors.values(), self.contexts.values())
+        self._alias_kinds = {(a.id, alias): kind for a in self.actors.values()
+                             for kind, aliases in (("person", [h.alias for h in a.holders]), ("nisba", a.nisba))
+                             for alias in aliases}
         signals: dict[str, list[str]] = {}
         for ctx in self.contexts.values():
             for actor_id in ctx.actors:
@@ -347,6 +352,14 @@ def _stems(token: str) -> list[tuple[str, int]]:
             if prep == "ل" and stem.startswith("ل") and len(stem) >= 3:
                 out.append(("ا" + stem, len(conj) + len(prep)))  # لل = ل + ال
     return out
+
+
+def mention_kind(mention: Mention, inventory: Inventory) -> str:
+    """How a mention names its actor: ``nisba`` (an adjective: الأميركية), ``person`` (an office holder:
+    بايدن), ``context`` (a context alias: الحكومة) or ``name`` (a name, capital or institution)."""
+    if mention.context is not None:
+        return "context"
+    return inventory._alias_kinds.get((mention.actor, mention.alias), "name")
 
 
 def _parse_date(date: dt.date | str | None) -> dt.date | None:

@@ -11,7 +11,10 @@ views, each a bounded TF-IDF vocabulary, and stacks them:
     target; word order around the target is the ``window`` view's job);
 ``window``
     words within ``window`` tokens left / right of the target mention, marked
-    ``L_`` / ``R_`` (with their bigrams);
+    ``L_`` / ``R_`` (with their bigrams); with ``marks=True`` also how the
+    mention names the target (name, nisba adjective, office holder, context
+    alias), that kind with the word before it, and the mention's place relative
+    to the sentence's quotes (``M_``);
 ``cross``
     the target crossed with the sentence's words outside actor mentions
     (``US|قصف``), so a target can learn its own vocabulary; this is also how a
@@ -37,13 +40,14 @@ fitted state (``inventory_``), so a saved model carries it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
-from .actors import Inventory, load_actors, match_actors
+from .actors import Inventory, load_actors, match_actors, mention_kind
 from .cues import CueInventory, clause_ids, light_stem, load_cues
 from .estimator import ParamsMixin
 from .logistic import Design
@@ -60,6 +64,7 @@ _KIND = {"masked": "tokens", "window": "tokens", "cross": "tokens", "struct": "t
          "plain_char": "char_wb"}
 _WORD_RE = re.compile(r"\w+|[^\w\s]")
 _TGT, _OTH = "TGT", "OTH"
+_QUOTE = '"'  # normalize() makes every quotation mark (« » “ ”) this one
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,17 @@ def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:
     spans.append((last, len(text)))
     segments = [_split(part) if part else [] for part in normalize_spans(text, spans)]
     return segments, [m.actor for m in mentions]
+
+
+def _mark_terms(kind: str, before: str, quotes: list[int], p: int) -> list[str]:
+    """The ``window`` view's terms of the target's mention at masked token ``p``: how it is named
+    (:func:`~stance.actors.mention_kind`), that kind with the token ``before`` it, and where it stands
+    to the sentence's quotation marks (token positions ``quotes``): inside a quote, before the first,
+    after the last, between two quotes, or in a sentence without one."""
+    inside = bisect_left(quotes, p) % 2 == 1
+    side = ("none" if not quotes else "in" if inside else "before" if quotes[0] > p
+            else "after" if quotes[-1] < p else "between")
+    return [f"M_k={kind}", f"M_k={kind}|{before}", f"M_q={inside}", f"M_qside={side}"]
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -142,6 +158,10 @@ class TargetFeatures(ParamsMixin):
         Include the target × sentence-word view (else only the target id).
     structure : bool, default=False
         Include the ``struct`` view (cues, clause, light stems, sentence shape).
+    marks : bool, default=False
+        Add the target mention's marks to the ``window`` view (:func:`_mark_terms`): how it is named
+        (name, nisba adjective, office holder, context alias), that kind with the word before it, and
+        its place relative to the sentence's quotes.
     actors : Inventory, str or None, default=None
         Inventory used to find mentions: an :class:`~stance.actors.Inventory`, a TOML path, or
         None for the bundled one. ``fit`` keeps the loaded inventory as ``inventory_``.
@@ -161,9 +181,11 @@ class TargetFeatures(ParamsMixin):
         masked_ngrams: int = 1,
         cross: bool = True,
         structure: bool = False,
+        marks: bool = False,
         actors: Inventory | str | None = None,
         cues_path: str | None = None,
     ) -> None:
+        self.marks = marks
         self.masked_ngrams = masked_ngrams
         self.cross = cross
         self.structure = structure
@@ -192,13 +214,21 @@ class TargetFeatures(ParamsMixin):
             mentions = list(pair.mentions) if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
         if words is None:
             words = _content_words(normalize(pair.text))
-        return self._analyze_parts(pair.target, _segments(pair.text, mentions), words)
+        return self._analyze_parts(pair.target, self._segments(pair.text, mentions, inventory), words)
+
+    def _segments(self, text: str, mentions: list, inventory: Inventory) -> tuple:
+        """:func:`_segments` of a sentence, with its mentions' kinds (:func:`~stance.actors.mention_kind`)
+        as a third item when the ``marks`` are on."""
+        segments, actors = _segments(text, mentions)
+        if getattr(self, "marks", False):  # models saved before the marks have none
+            return segments, actors, [mention_kind(m, inventory) for m in mentions]
+        return segments, actors
 
     def _analyze_parts(self, target: str, parts: tuple, words: list[str],
                        sentence: tuple | None = None) -> dict[str, list[str]]:
         """Target views from a sentence's :func:`_segments` (computed once per sentence) and, for the
         ``struct`` view, its :func:`_sentence_structure` (also once per sentence, when given)."""
-        segments, actors = parts
+        segments, actors = parts[:2]
         masked: list[str] = list(segments[0])
         positions: list[int] = []
         for actor, segment in zip(actors, segments[1:]):
@@ -218,6 +248,11 @@ class TargetFeatures(ParamsMixin):
                 window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
         else:
             window.append("NO_MENTION")
+        if positions and len(parts) > 2:
+            quotes = [i for i, t in enumerate(masked) if t == _QUOTE]
+            kinds = [kind for actor, kind in zip(actors, parts[2]) if actor == target]
+            for p, kind in zip(positions, kinds):
+                window += _mark_terms(kind, masked[p - 1] if p > 0 else "^", quotes, p)
         tid = _target_id(target)
         prefix = tid + "|"
         cross = [prefix + t for t in words]
@@ -270,9 +305,9 @@ class TargetFeatures(ParamsMixin):
             key = (pair.text, pair.date, pair.mentions)
             if key not in found:
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
-                found[key] = _segments(pair.text, list(mentions))
+                found[key] = self._segments(pair.text, list(mentions), inventory)
                 if inert:
-                    segments, actors = found[key]
+                    segments, actors = found[key][:2]
                     base = list(segments[0])
                     for segment in segments[1:]:
                         base.append(_OTH)

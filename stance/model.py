@@ -91,7 +91,7 @@ class StanceModel(ParamsMixin):
     stance_char : bool, default=True
         Whether the stance head reads the character n-gram view (the sentiment head always does). Off,
         its coefficients there are 0: the head fits on the other columns, several times faster.
-    window, max_features, min_df, char_ngrams, masked_ngrams, cross, structure, cues_path
+    window, max_features, min_df, char_ngrams, masked_ngrams, cross, structure, marks, cues_path
         Passed to :class:`stance.features.TargetFeatures`.
     actors : Inventory, str or None, default=None
         The actor inventory (object or TOML path; None: the bundled one). The fitted model keeps
@@ -113,6 +113,7 @@ class StanceModel(ParamsMixin):
         masked_ngrams: int = 1,
         cross: bool = True,
         structure: bool = True,
+        marks: bool = True,
         stance_char: bool = True,
         actors: Inventory | str | None = None,
         cues_path: str | None = None,
@@ -121,6 +122,7 @@ class StanceModel(ParamsMixin):
         self.masked_ngrams = masked_ngrams
         self.cross = cross
         self.structure = structure
+        self.marks = marks
         self.cues_path = cues_path
         self.C = C
         self.sentiment_C = sentiment_C
@@ -135,7 +137,8 @@ class StanceModel(ParamsMixin):
         return TargetFeatures(
             window=self.window, max_features=self.max_features, min_df=self.min_df,
             char_ngrams=self.char_ngrams, masked_ngrams=self.masked_ngrams, cross=self.cross,
-            structure=self.structure, actors=self.actors, cues_path=self.cues_path,
+            structure=self.structure, marks=getattr(self, "marks", False), actors=self.actors,
+            cues_path=self.cues_path,
         )
 
     def fit(
@@ -396,6 +399,7 @@ class StanceModel(ParamsMixin):
         params = dict(header["params"])
         params.pop("actors", None)
         params["char_ngrams"] = tuple(params["char_ngrams"])
+        params.setdefault("marks", False)  # a file written before the marks existed was fitted without them
         inventory = inventory_from_records(header["actors"], header["inventory"]["source"])
         model = cls(**params, actors=inventory)
         model.features_ = model._features().restore_state(header["state"]["features"], arrays, texts, inventory)

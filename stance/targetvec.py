@@ -227,7 +227,7 @@ class TargetColumns:
     def transform(self, f: "TargetFeatures", X: "list[Pair]") -> sp.csr_matrix:
         """The target-aware columns of ``X`` for ``f`` (fitted with :attr:`source`): its
         ``transform_target`` matrix."""
-        from .features import _OTH, _TGT, _content_word_set, _segments, _target_id
+        from .features import _OTH, _QUOTE, _TGT, _content_word_set, _mark_terms, _target_id
         from .normalize import normalize
 
         inventory = f._inventory()
@@ -235,7 +235,7 @@ class TargetColumns:
         masked_column = masked_vocab.get
         (left_words, left_pairs), (right_words, right_pairs) = self.window_words["L"], self.window_words["R"]
         left_word, right_word, left_pair, right_pair = left_words.get, right_words.get, left_pairs.get, right_pairs.get
-        no_mention = window_vocab.get("NO_MENTION")
+        no_mention, window_column = window_vocab.get("NO_MENTION"), window_vocab.get
         tgt, oth = masked_vocab.get(_TGT), masked_vocab.get(_OTH)
         s_off = struct_vocab.get("S_OFF")
         structure = _StructColumns(f, struct_vocab, self.struct_tokens) if f.structure else None
@@ -250,15 +250,17 @@ class TargetColumns:
             if sentence is None:
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory,
                                                                                         pair.date)
-                segments, actors = _segments(pair.text, list(mentions))
+                segments, actors, *kinds = f._segments(pair.text, list(mentions), inventory)
                 slots, base = [], list(segments[0])  # the masked tokens with OTH in every mention's slot
                 for segment in segments[1:]:
                     slots.append(len(base))
                     base.append(_OTH)
                     base += segment
                 own = [c for c in map(masked_column, chain.from_iterable(segments)) if c is not None]
-                sentence = sentences[key] = (actors, slots, base, own)
-            actors, slots, base, own = sentence
+                # the marks: each mention's kind and the sentence's quotation marks (None: no marks)
+                marks = (kinds[0], [i for i, t in enumerate(base) if t == _QUOTE]) if kinds else None
+                sentence = sentences[key] = (actors, slots, base, own, marks)
+            actors, slots, base, own, marks = sentence
             if pair.text not in words:
                 words[pair.text] = _content_word_set(normalize(pair.text))
             target = pair.target
@@ -285,6 +287,12 @@ class TargetColumns:
                     cols += [c for c in map(right_word, right) if c is not None]
                     cols += [c for a, b in zip(left, left[1:]) if (c := left_pair(a, _NONE).get(b)) is not None]
                     cols += [c for a, b in zip(right, right[1:]) if (c := right_pair(a, _NONE).get(b)) is not None]
+                if marks is not None:
+                    kinds, quotes = marks
+                    mine = set(positions)
+                    for p, kind in zip(positions, [k for actor, k in zip(actors, kinds) if actor == target]):
+                        before = "^" if p == 0 else _TGT if p - 1 in mine else base[p - 1]
+                        cols += [c for c in map(window_column, _mark_terms(kind, before, quotes, p)) if c is not None]
             elif no_mention is not None:
                 columns[1].append(no_mention)
             indptr[1].append(len(columns[1]))

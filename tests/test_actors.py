@@ -352,3 +352,15 @@ def test_annotators_inventory_gaps(text, date, expected):
 )
 def test_homonyms_of_new_bare_surnames_are_excluded(text, date, actor):
     assert actor not in {a for a, _ in found(text, date=date)}
+
+
+def test_mention_kind_names_how_the_actor_is_named():
+    """A name, a nisba adjective, an office holder in his term and a context alias each get their kind."""
+    from stance.actors import match_article, mention_kind
+
+    inv = load_actors()
+    article = ["قال الرئيس الأميركي جو بايدن إن واشنطن لن تسحب القوات الأميركية من العراق.",
+               "وقال رئيس الوزراء العراقي إن الحكومة ترفض الضربات."]
+    kinds = [[(m.actor, mention_kind(m, inv)) for m in ms] for ms in match_article(article, inv, "2023-05-01")]
+    assert ("US", "person") in kinds[0] and ("US", "name") in kinds[0] and ("US", "nisba") in kinds[0]
+    assert ("IRQ_GOV", "context") in kinds[1]

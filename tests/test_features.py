@@ -108,12 +108,13 @@ def test_fast_target_columns_equal_the_views(model, tiny):
     assert np.array_equal(fast.indptr, views.indptr) and np.array_equal(fast.indices, views.indices)
 
 
-@pytest.mark.parametrize("structure", [False, True])
-def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, structure):
-    """The fast path equals the views' matrix for a struct view too; finding a sentence's clauses and
-    cues once for all its targets (fast path and training views) gives what finding them per target
-    gives (the reference: the views with sharing turned off)."""
+@pytest.mark.parametrize("structure,marks", [(False, False), (True, False), (True, True), (False, True)])
+def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, structure, marks):
+    """The fast path equals the views' matrix for a struct view and the mention marks too; finding a
+    sentence's clauses and cues once for all its targets (fast path and training views) gives what
+    finding them per target gives (the reference: the views with sharing turned off)."""
     import stance.features as features_module
+    from stance.actors import match_article
     from stance.cues import CueInventory, load_cues
 
     assert features_module._placeholders_inert(load_cues())
@@ -121,13 +122,26 @@ def test_fast_target_columns_with_and_without_structure(tiny, monkeypatch, struc
     assert not features_module._placeholders_inert(CueInventory({}, {}, {("قال", "OTH"): "report"}))
     text = "قصفت واشنطن مقار الحشد الشعبي، بينما قالت واشنطن إن الحشد الشعبي يهدد القوات الأميركية."
     denial = "لم تستهدف طهران القوات الأميركية، لكن واشنطن هددت طهران بالرد وأدانت دعم إيران للحشد الشعبي."
+    # quotes before, around and after mentions; a holder, nisba adjectives, a context alias twice
+    quoted = ("وقال بايدن «إن واشنطن لن تسمح» للحشد الشعبي، فيما ردت طهران «بأن القوات الأميركية» "
+              "ستغادر «العراق» قريبا، وفق مسؤول في إيران.")
+    article = ["قال رئيس الوزراء العراقي إن بغداد ترفض الضربات.", "وأكدت الحكومة أن «الحكومة لن تسمح» بانتهاك السيادة."]
+    context = tuple(match_article(article)[1])
+    assert [m.context for m in context] == ["IRQ", "IRQ"]
     pairs = list(tiny.pairs) + [Pair(text, "US"), Pair(text, "PMF"), Pair(text, "IRN"), Pair("جملة بلا أسماء", "US"),
-                                Pair(denial, "IRN"), Pair(denial, "US"), Pair(denial, "PMF")]
-    features = TargetFeatures(window=3, structure=structure, min_df=1).fit(pairs)
+                                Pair(denial, "IRN"), Pair(denial, "US"), Pair(denial, "PMF"), Pair(quoted, "US"),
+                                Pair(quoted, "PMF"), Pair(quoted, "IRN"), Pair(article[1], "IRQ_GOV", None, context)]
+    features = TargetFeatures(window=3, structure=structure, marks=marks, min_df=1).fit(pairs)
     fast, shared_views = features.transform_target(pairs), features._transform_target_views(pairs)
     monkeypatch.setattr(features_module, "_placeholders_inert", lambda cues: False)
-    reference = TargetFeatures(window=3, structure=structure, min_df=1).fit(pairs)
+    reference = TargetFeatures(window=3, structure=structure, marks=marks, min_df=1).fit(pairs)
     assert reference.vectorizers_["struct"].terms() == features.vectorizers_["struct"].terms()
+    marked = {t for t in features.vectorizers_["window"].terms() if t.startswith("M_")}
+    assert bool(marked) == marks
+    if marks:  # every kind and every place to the quotes is seen
+        assert {"M_k=name", "M_k=nisba", "M_k=person", "M_k=context", "M_k=person|وقال", "M_q=True",
+                "M_q=False"} <= marked
+        assert {f"M_qside={side}" for side in ("in", "before", "after", "between", "none")} <= marked
     views = reference._transform_target_views(pairs)
     features._target_columns = None  # rebuilt, now without sharing
     unshared_fast = features.transform_target(pairs)

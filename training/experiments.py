@@ -29,6 +29,7 @@ SHIPPED = json.loads((ROOT / "stance" / "data" / "default_params.json").read_tex
 VARIANTS = {
     "shipped": dict(SHIPPED),  # the default model's stored parameters (training/default_params.py)
     "default": {},
+    "no marks": dict(SHIPPED, marks=False),
     "no structure": {"structure": False},
     "real x2": {"_real_weight": 2.0},
     "real x3": {"_real_weight": 3.0},
