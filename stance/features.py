@@ -13,8 +13,8 @@ views, each a bounded TF-IDF vocabulary, and stacks them:
     words within ``window`` tokens left / right of the target mention, marked
     ``L_`` / ``R_`` (with their bigrams); with ``marks=True`` also how the
     mention names the target (name, nisba adjective, office holder, context
-    alias), that kind with the word before it, and the mention's place relative
-    to the sentence's quotes (``M_``);
+    alias) with the word before it, and whether it stands inside a quotation
+    (``M_``);
 ``cross``
     the target crossed with the sentence's words outside actor mentions
     (``US|قصف``), so a target can learn its own vocabulary; this is also how a
@@ -108,13 +108,16 @@ def _segments(text: str, mentions: list) -> tuple[list[list[str]], list[str]]:
 
 def _mark_terms(kind: str, before: str, quotes: list[int], p: int) -> list[str]:
     """The ``window`` view's terms of the target's mention at masked token ``p``: how it is named
-    (:func:`~stance.actors.mention_kind`), that kind with the token ``before`` it, and where it stands
-    to the sentence's quotation marks (token positions ``quotes``): inside a quote, before the first,
-    after the last, between two quotes, or in a sentence without one."""
-    inside = bisect_left(quotes, p) % 2 == 1
-    side = ("none" if not quotes else "in" if inside else "before" if quotes[0] > p
-            else "after" if quotes[-1] < p else "between")
-    return [f"M_k={kind}", f"M_k={kind}|{before}", f"M_q={inside}", f"M_qside={side}"]
+    (:func:`~stance.actors.mention_kind`) with the token ``before`` it, the kind alone unless it is a
+    plain name, and ``M_q`` when the mention stands inside a quotation (``quotes``: the token positions
+    of the sentence's quotation marks). Only what sets a mention apart is a term: columns present in
+    nearly every pair (``name``, outside a quote) would slow the solver down without telling it more."""
+    out = [f"M_k={kind}|{before}"]
+    if kind != "name":
+        out.append(f"M_k={kind}")
+    if bisect_left(quotes, p) % 2:
+        out.append("M_q")
+    return out
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -160,8 +163,8 @@ class TargetFeatures(ParamsMixin):
         Include the ``struct`` view (cues, clause, light stems, sentence shape).
     marks : bool, default=False
         Add the target mention's marks to the ``window`` view (:func:`_mark_terms`): how it is named
-        (name, nisba adjective, office holder, context alias), that kind with the word before it, and
-        its place relative to the sentence's quotes.
+        (name, nisba adjective, office holder, context alias) with the word before it, and whether it
+        stands inside a quotation.
     actors : Inventory, str or None, default=None
         Inventory used to find mentions: an :class:`~stance.actors.Inventory`, a TOML path, or
         None for the bundled one. ``fit`` keeps the loaded inventory as ``inventory_``.
@@ -264,9 +267,7 @@ class TargetFeatures(ParamsMixin):
     # -- estimator API ------------------------------------------------------
 
     def _vectorizers(self) -> dict:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        from .vocab import CharTfidfVectorizer
+        from .vocab import CharTfidfVectorizer, PrunedTfidfVectorizer as TfidfVectorizer
 
         common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
         return {
