@@ -11,6 +11,7 @@ import zlib
 import numpy as np
 import pytest
 
+from stance.features import Pair
 from stance.modelfile import FORMAT_VERSION, ModelError, read_header, write_atomic
 from stance.model import StanceModel
 
@@ -104,6 +105,22 @@ def test_header_is_plain_json_with_versions_and_inventory(model_path):
     assert header["format_version"] == FORMAT_VERSION and header["features_version"] >= 1
     assert {"stance_version", "sklearn_version", "numpy_version", "stance_classes", "params"} <= set(header)
     assert any(a["id"] == "US" for a in header["actors"])
+
+
+def test_model_file_from_before_the_marks_loads_without_them(model_path, tmp_path):
+    """A file whose parameters predate ``marks`` was fitted without them: it loads with marks off and
+    scores as it did (the marks' terms are not in its vocabularies either way)."""
+    header, data = read_header(model_path)
+    assert header["params"]["marks"] is True
+    start, offset = data.index(b"\n") + 1, header.pop("_payload_offset")
+    del header["params"]["marks"]
+    old = tmp_path / "old.model"
+    text = json.dumps(header).encode("utf-8")
+    old.write_bytes(data[:start] + struct.pack("<Q", len(text)) + text + data[offset:])
+    before, now = StanceModel.load(old), StanceModel.load(model_path)
+    assert before.marks is False and before.features_.marks is False and now.features_.marks is True
+    pairs = [Pair("قال بايدن «إن واشنطن لن تسمح» بضرب الحشد الشعبي", a) for a in ("US", "PMF")]
+    assert (before.predict_proba(pairs) == now.predict_proba(pairs)).all()
 
 
 def test_atomic_write_failure_keeps_old_file(tmp_path):
