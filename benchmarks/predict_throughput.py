@@ -12,6 +12,10 @@ In one run:
 The package's bytecode is compiled first, as an installed package has it.
 
     python benchmarks/predict_throughput.py [--articles 2000] [--memory-articles 20000] [--model PATH] [--corpus labels/]
+                                            [--repeat N]
+
+With ``--repeat N`` both pipelines are timed N times, interleaved, and the median ratio is printed too
+(on a shared machine one run's ratio moves by ±0.05 with the load).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -96,11 +101,14 @@ def main() -> None:
     parser.add_argument("--memory-articles", type=int, default=20000)
     parser.add_argument("--model", default=None)
     parser.add_argument("--corpus", type=Path, default=None, help="labels tree or file (default: labels/)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time both pipelines this many times, interleaved, and print the median ratio")
     args = parser.parse_args()
-    run(args.articles, args.memory_articles, args.model, args.corpus)
+    run(args.articles, args.memory_articles, args.model, args.corpus, max(1, args.repeat))
 
 
-def run(n_articles: int, memory_articles: int, model: str | None, corpus: Path | None = None) -> None:
+def run(n_articles: int, memory_articles: int, model: str | None, corpus: Path | None = None,
+        repeat: int = 1) -> None:
     """Build the corpus, time both pipelines, print the figures."""
     sys.path.insert(0, str(ROOT))
     from stance.cache import load_model
@@ -123,18 +131,24 @@ def run(n_articles: int, memory_articles: int, model: str | None, corpus: Path |
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(train_sents)
     clf = LogisticRegression(max_iter=2000).fit(sp.hstack([word.transform(train_sents), char.transform(train_sents)]),
                                                train_labels)
-    t0, c0 = time.perf_counter(), time.process_time()
-    clf.predict_proba(sp.hstack([word.transform(sentences), char.transform(sentences)]).tocsr())
-    bare = len(sentences) / (time.perf_counter() - t0)
-    bare_cpu = len(sentences) / (time.process_time() - c0)
-
-    t1, _, cpu1 = run_predict(corpus, 1, model)
-    t2, _, _ = run_predict(corpus, 2, model)
     print(f"corpus: {n_articles} articles, {n_sent} sentences (cycled from {len(articles)} labeled articles)")
-    print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s  ({bare_cpu:.0f} per CPU-second)")
-    print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {n_articles / t1:8.1f} articles/s"
-          f"  ratio to bare {n_sent / t1 / bare:.2f} (wall), {n_sent / cpu1 / bare_cpu:.2f} (CPU time, "
-          f"start-up included)")
+    walls, cpus = [], []
+    for r in range(repeat):  # interleaved, so that a change in the machine's load hits both pipelines
+        t0, c0 = time.perf_counter(), time.process_time()
+        clf.predict_proba(sp.hstack([word.transform(sentences), char.transform(sentences)]).tocsr())
+        bare = len(sentences) / (time.perf_counter() - t0)
+        bare_cpu = len(sentences) / (time.process_time() - c0)
+        t1, _, cpu1 = run_predict(corpus, 1, model)
+        walls.append(n_sent / t1 / bare)
+        cpus.append(n_sent / cpu1 / bare_cpu)
+        label = f" (run {r + 1} of {repeat})" if repeat > 1 else ""
+        print(f"bare sklearn vectorize+predict: {bare:10.0f} sentences/s  ({bare_cpu:.0f} per CPU-second){label}")
+        print(f"stance predict --jobs 1:        {n_sent / t1:10.0f} sentences/s  {n_articles / t1:8.1f} articles/s"
+              f"  ratio to bare {walls[-1]:.2f} (wall), {cpus[-1]:.2f} (CPU time, start-up included)")
+    if repeat > 1:
+        print(f"median ratio to bare over {repeat} interleaved runs: {statistics.median(walls):.2f} (wall), "
+              f"{statistics.median(cpus):.2f} (CPU time)")
+    t2, _, _ = run_predict(corpus, 2, model)
     print(f"stance predict --jobs 2:        {n_sent / t2:10.0f} sentences/s  {n_articles / t2:8.1f} articles/s"
           f"  speed-up over 1 job {t1 / t2:.2f}x")
     if memory_articles:

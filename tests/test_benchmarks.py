@@ -49,8 +49,9 @@ def test_benchmark_corpus_is_read_with_the_label_reader():
 
 def test_predict_throughput(model_path):
     out = bench("predict_throughput.py", "--articles", "10", "--memory-articles", "0", "--model", model_path,
-                "--corpus", GOLD)
+                "--corpus", GOLD, "--repeat", "2")
     assert "bare sklearn vectorize+predict" in out and "speed-up over 1 job" in out
+    assert out.count("start-up included") == 2 and "median ratio to bare over 2 interleaved runs" in out
 
 
 def test_corrupt_jsonl_default_corpus(model_path):
