@@ -73,6 +73,8 @@ def describe(feature: str, sentence: str) -> str:
     if view == "window":
         if term == "NO_MENTION":
             return "the actor is not named in the sentence"
+        if term.startswith("M_"):
+            return _mark(term[2:], sentence)
         side, _, rest = term.partition("_")
         where = "before the actor" if side == "L" else "after the actor"
         return f"{_phrase(rest.split('_'), sentence)} {where}"
@@ -92,6 +94,22 @@ def describe(feature: str, sentence: str) -> str:
     if view == "struct":
         return _structure(term, sentence)
     return feature
+
+
+_KINDS = {"name": "by its name", "nisba": "by an adjective (nisba)", "person": "by an office holder",
+          "context": "by a word that names it in this article's context"}
+
+
+def _mark(term: str, sentence: str) -> str:
+    """A mention mark of the window view (:func:`stance.features._mark_terms`) in words."""
+    if term == "q":
+        return "the actor is named inside a quotation"
+    kind, _, before = term.removeprefix("k=").partition("|")
+    how = _KINDS.get(kind, f"as {kind}")
+    if not _:
+        return f"the actor is named {how}"
+    where = "at the start of the sentence" if before == "^" else f"right after {_phrase([before], sentence)}"
+    return f"the actor is named {how} {where}"
 
 
 _CUES = {"report": "a reporting verb", "condemn": "a condemnation word", "attack": "an attack word",

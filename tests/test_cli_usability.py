@@ -207,3 +207,8 @@ def test_explain_describe_names_the_views():
     assert describe("struct:SR_قصف", sentence) == "a word like «قصفوا» after the actor"
     assert describe("struct:C_OTH", sentence) == "[another actor] in the sentence, in the actor's clause"
     assert describe("struct:S_rank=0", sentence) == "the actor is named first in the sentence"
+    assert describe("window:M_k=nisba|قال", sentence) == "the actor is named by an adjective (nisba) right after «قال»"
+    assert describe("window:M_k=person|^", sentence) == "the actor is named by an office holder at the start of the sentence"
+    assert describe("window:M_k=name|OTH", sentence) == "the actor is named by its name right after [another actor]"
+    assert describe("window:M_k=context", sentence) == "the actor is named by a word that names it in this article's context"
+    assert describe("window:M_q", sentence) == "the actor is named inside a quotation"
