@@ -220,24 +220,25 @@ class TargetFeatures(ParamsMixin):
         return self._analyze_parts(pair.target, self._segments(pair.text, mentions, inventory), words)
 
     def _segments(self, text: str, mentions: list, inventory: Inventory) -> tuple:
-        """:func:`_segments` of a sentence, with its mentions' kinds (:func:`~stance.actors.mention_kind`)
-        as a third item when the ``marks`` are on."""
+        """:func:`_segments` of a sentence and its mentions' kinds (:func:`~stance.actors.mention_kind`;
+        None when the ``marks`` are off)."""
         segments, actors = _segments(text, mentions)
-        if getattr(self, "marks", False):  # models saved before the marks have none
-            return segments, actors, [mention_kind(m, inventory) for m in mentions]
-        return segments, actors
+        return segments, actors, [mention_kind(m, inventory) for m in mentions] if self.marks else None
 
     def _analyze_parts(self, target: str, parts: tuple, words: list[str],
                        sentence: tuple | None = None) -> dict[str, list[str]]:
         """Target views from a sentence's :func:`_segments` (computed once per sentence) and, for the
         ``struct`` view, its :func:`_sentence_structure` (also once per sentence, when given)."""
-        segments, actors = parts[:2]
+        segments, actors, kinds = parts
         masked: list[str] = list(segments[0])
         positions: list[int] = []
-        for actor, segment in zip(actors, segments[1:]):
+        target_kinds: list[str] = []  # the kinds of the target's mentions, when the marks are on
+        for k, (actor, segment) in enumerate(zip(actors, segments[1:])):
             if actor == target:
                 positions.append(len(masked))
                 masked.append(_TGT)
+                if kinds is not None:
+                    target_kinds.append(kinds[k])
             else:
                 masked.append(_OTH)
             masked += segment
@@ -251,10 +252,9 @@ class TargetFeatures(ParamsMixin):
                 window += [f"R_{a}_{b}" for a, b in zip(right, right[1:])]
         else:
             window.append("NO_MENTION")
-        if positions and len(parts) > 2:
+        if target_kinds:
             quotes = [i for i, t in enumerate(masked) if t == _QUOTE]
-            kinds = [kind for actor, kind in zip(actors, parts[2]) if actor == target]
-            for p, kind in zip(positions, kinds):
+            for p, kind in zip(positions, target_kinds):
                 window += _mark_terms(kind, masked[p - 1] if p > 0 else "^", quotes, p)
         tid = _target_id(target)
         prefix = tid + "|"
@@ -308,7 +308,7 @@ class TargetFeatures(ParamsMixin):
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory, pair.date)
                 found[key] = self._segments(pair.text, list(mentions), inventory)
                 if inert:
-                    segments, actors = found[key][:2]
+                    segments = found[key][0]
                     base = list(segments[0])
                     for segment in segments[1:]:
                         base.append(_OTH)

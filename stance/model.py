@@ -137,7 +137,7 @@ class StanceModel(ParamsMixin):
         return TargetFeatures(
             window=self.window, max_features=self.max_features, min_df=self.min_df,
             char_ngrams=self.char_ngrams, masked_ngrams=self.masked_ngrams, cross=self.cross,
-            structure=self.structure, marks=getattr(self, "marks", False), actors=self.actors,
+            structure=self.structure, marks=self.marks, actors=self.actors,
             cues_path=self.cues_path,
         )
 

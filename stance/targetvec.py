@@ -250,7 +250,7 @@ class TargetColumns:
             if sentence is None:
                 mentions = pair.mentions if pair.mentions is not None else match_actors(pair.text, inventory,
                                                                                         pair.date)
-                segments, actors, *kinds = f._segments(pair.text, list(mentions), inventory)
+                segments, actors, kinds = f._segments(pair.text, list(mentions), inventory)
                 slots, base = [], list(segments[0])  # the masked tokens with OTH in every mention's slot
                 for segment in segments[1:]:
                     slots.append(len(base))
@@ -258,7 +258,7 @@ class TargetColumns:
                     base += segment
                 own = [c for c in map(masked_column, chain.from_iterable(segments)) if c is not None]
                 # the marks: each mention's kind and the sentence's quotation marks (None: no marks)
-                marks = (kinds[0], [i for i, t in enumerate(base) if t == _QUOTE]) if kinds else None
+                marks = (kinds, [i for i, t in enumerate(base) if t == _QUOTE]) if kinds is not None else None
                 sentence = sentences[key] = (actors, slots, base, own, marks)
             actors, slots, base, own, marks = sentence
             if pair.text not in words:
