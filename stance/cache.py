@@ -85,9 +85,10 @@ def default_model_key(labels: Path | None = None, actors: Path | None = None) ->
     return parts
 
 
-def default_model_path() -> Path:
-    """Cache path of the default model for the bundled labels, inventory and code."""
-    return cache_dir() / f"default-{default_model_key()['key']}.model"
+def default_model_path(key: str | None = None) -> Path:
+    """Cache path of the default model for the bundled labels, inventory and code (``key``: their
+    :func:`default_model_key` key, when already computed)."""
+    return cache_dir() / f"default-{key or default_model_key()['key']}.model"
 
 
 def default_params() -> dict:
@@ -178,9 +179,10 @@ def load_model(path: str | Path | None = None, *, quiet: bool = False) -> Stance
     return _LOADED[_DEFAULT]
 
 
-def shipped_model() -> StanceModel | None:
+def shipped_model(key: str | None = None) -> StanceModel | None:
     """The default model shipped in the package, when it was built from exactly the current labels,
-    inventory and code (its recorded :func:`default_model_key` equals today's); else None."""
+    inventory and code (its recorded :func:`default_model_key` equals today's, ``key`` when given);
+    else None."""
     if not SHIPPED_MODEL.exists():
         return None
     try:
@@ -188,13 +190,14 @@ def shipped_model() -> StanceModel | None:
     except ModelError:
         return None
     recorded = getattr(model, "metadata_", {}).get("default_model_key", {})
-    return model if recorded.get("key") == default_model_key()["key"] else None
+    return model if recorded.get("key") == (key or default_model_key()["key"]) else None
 
 
 def _default_model(quiet: bool) -> StanceModel:
-    target = default_model_path()
+    key = default_model_key()["key"]  # hashes every label file: once
+    target = default_model_path(key)
     if not target.exists():
-        shipped = shipped_model()
+        shipped = shipped_model(key)
         if shipped is not None:
             return shipped
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,3 +22,16 @@ def test_a_stale_shipped_model_is_not_used(monkeypatch, tmp_path):
     monkeypatch.setattr(cache, "SHIPPED_MODEL", copy)
     monkeypatch.setattr(cache, "default_model_key", lambda *a, **k: {"key": "something-else"})
     assert cache.shipped_model() is None
+
+
+def test_loading_the_default_model_hashes_the_labels_once(monkeypatch, tmp_path):
+    """The cache path and the shipped model's check share one key: every label file is read once a load."""
+    import stance.cache as cache
+
+    monkeypatch.setenv("STANCE_HOME", str(tmp_path / "home"))  # an empty cache: the shipped model is used
+    calls = []
+    real = cache.default_model_key
+    monkeypatch.setattr(cache, "default_model_key", lambda *a, **k: calls.append(1) or real(*a, **k))
+    model = cache._default_model(quiet=True)
+    assert model.metadata_["default_model_key"]["key"] == real()["key"]
+    assert len(calls) == 1
