@@ -320,9 +320,7 @@ def mlp() -> None:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    from real_cv import NEW_ACTORS, NEW_BATCHES, fold_of
-    from stance.actors import load_actors
-    from stance.datasets import load_dataset
+    from real_cv import load_folds
     from stance.model import StanceModel
 
     def head():
@@ -333,18 +331,10 @@ def mlp() -> None:
         Xtr, Xdv, train, dev = _bundled()
         _report("linear (scikit-learn LR, C=3), train -> dev", dev, _lr(3.0).fit(Xtr, np.array(train.stances)).predict(Xdv))
         _report("MLP 64 units, train -> dev", dev, head().fit(Xtr, np.array(train.stances)).predict(Xdv))
-    labels = ROOT / "labels"
-    later = {json.loads(line)["text"] for split in ("train", "dev", "test") for batch in NEW_BATCHES
-             for f in (labels / split).glob(f"real_{batch}.jsonl") for line in f.read_text(encoding="utf-8").splitlines()}
-    data = load_dataset(labels / "train", load_actors())
-    n_train = len(data)
-    data.extend(load_dataset(labels / "dev", load_actors()))
+    data, folds = load_folds(ROOT)
     gold, linear, hidden = [], [], []
-    for k in range(5):
-        fit = data.take([i for i in range(len(data)) if (data.kinds[i] == "authored" and i < n_train)
-                         or (data.kinds[i] == "real" and fold_of(data.articles[i]) != k)])
-        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k
-                and data.pairs[i].target not in NEW_ACTORS and data.pairs[i].text not in later]
+    for k, (fit_idx, held) in enumerate(folds):
+        fit = data.take(fit_idx)
         model = StanceModel(**SHIPPED).fit(fit.pairs, fit.stances, fit.sentiments, fit.lines)
         pairs = [data.pairs[i] for i in held]
         mlp_head = head()

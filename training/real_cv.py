@@ -33,6 +33,39 @@ def fold_of(document: str, k: int = 5) -> int:
     return int(hashlib.md5(document.encode()).hexdigest(), 16) % k
 
 
+def load_folds(root: Path, without_new: bool = False, all_pairs: bool = False) -> tuple:
+    """The train + dev data of ``root``'s labels and, per fold, (training indices, scored indices).
+
+    Training: the authored train articles and the real documents of the other folds (``without_new``:
+    without batches r08-r13 and the December actors). Scored: the fold's real pairs of batches r01-r07
+    and of the actors they had (every real pair of the fold with ``all_pairs``)."""
+    from stance.actors import load_actors
+    from stance.datasets import load_dataset
+
+    labels = root / "labels"
+    later = {json.loads(line)["text"] for split in ("train", "dev", "test") for batch in NEW_BATCHES
+             for f in (labels / split).glob(f"real_{batch}.jsonl")
+             for line in f.read_text(encoding="utf-8").splitlines()}
+    inventory = load_actors()
+    data = load_dataset(labels / "train", inventory)
+    n_train = len(data)
+    data.extend(load_dataset(labels / "dev", inventory))
+
+    def old(i: int) -> bool:
+        return data.pairs[i].target not in NEW_ACTORS and data.pairs[i].text not in later
+
+    folds = []
+    for k in range(5):
+        fit = [i for i in range(len(data)) if (data.kinds[i] == "authored" and i < n_train)
+               or (data.kinds[i] == "real" and fold_of(data.articles[i]) != k)]
+        if without_new:
+            fit = [i for i in fit if old(i)]
+        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k
+                and (all_pairs or old(i))]
+        folds.append((fit, held))
+    return data, folds
+
+
 def main() -> None:
     """Run the folds and print per-fold and pooled macro-F1."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -45,32 +78,13 @@ def main() -> None:
     args = ap.parse_args()
     params = {"C": 3.0, "window": 3, "sentiment_C": 4.0} | json.loads(args.params)
     sys.path.insert(0, str(args.root))
-    from stance.actors import load_actors
-    from stance.datasets import load_dataset
     from stance.evaluate import class_metrics
     from stance.model import StanceModel
 
-    labels = args.root / "labels"
-    later = {json.loads(line)["text"] for split in ("train", "dev", "test") for batch in NEW_BATCHES
-             for f in (labels / split).glob(f"real_{batch}.jsonl")
-             for line in f.read_text(encoding="utf-8").splitlines()}
-    inventory = load_actors()
-    data = load_dataset(labels / "train", inventory)
-    n_train = len(data)
-    data.extend(load_dataset(labels / "dev", inventory))
-
-    def old(i: int) -> bool:
-        return data.pairs[i].target not in NEW_ACTORS and data.pairs[i].text not in later
-
+    data, folds = load_folds(args.root, args.without_new, args.all_pairs)
     gold: list[str] = []
     pred: list[str] = []
-    for k in range(5):
-        fit = [i for i in range(len(data)) if (data.kinds[i] == "authored" and i < n_train)
-               or (data.kinds[i] == "real" and fold_of(data.articles[i]) != k)]
-        if args.without_new:
-            fit = [i for i in fit if old(i)]
-        held = [i for i in range(len(data)) if data.kinds[i] == "real" and fold_of(data.articles[i]) == k
-                and (args.all_pairs or old(i))]
+    for k, (fit, held) in enumerate(folds):
         sub = data.take(fit)
         model = StanceModel(**params).fit(sub.pairs, sub.stances, sub.sentiments, sub.lines)
         p = list(model.predict([data.pairs[i] for i in held]))
