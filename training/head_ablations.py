@@ -166,7 +166,7 @@ def context() -> None:
             both = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(Ztr, ytr)
             alone = LogisticRegression(C=C, class_weight=weights, max_iter=3000).fit(Ztr[:, :3], ytr)
             _report(f"second stage, class weights {weights}, C={C:g}", dev, both.predict(Zdv))
-            _report(f"  the same without the context", dev, alone.predict(Zdv[:, :3]))
+            _report("  the same without the context", dev, alone.predict(Zdv[:, :3]))
 
 
 def classifiers() -> None:
