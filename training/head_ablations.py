@@ -220,9 +220,9 @@ def winchars() -> None:
                 _report(f"window chars, {width} words, scale {scale:g}, C={C:g}", dev, _lr(C).fit(A, ytr).predict(B))
 
 
-def mawqif(path: str) -> None:
-    """Per-target models vs one model on shared + per-target copies of the same features."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _mawqif(path: str):
+    """Mawqif's training file: the dataset, normalized texts, targets, stances, the benchmark's outer folds
+    (5, stratified by target and stance, seed 0) and its F_avg."""
     from sklearn.model_selection import StratifiedKFold
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -236,14 +236,25 @@ def mawqif(path: str) -> None:
     targets, y = np.array([p.target for p in data.pairs]), np.array(data.stances)
     strata = [f"{t}|{s}" for t, s in zip(targets, y)]
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), strata))
+    return data, texts, targets, y, folds, f_avg
+
+
+def _ngrams(fit_texts: list[str]):
+    """Word 1-2 + char 2-5 TF-IDF (no vocabulary limits) fitted on ``fit_texts``: texts -> their matrix."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vs = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b").fit(fit_texts),
+          TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(fit_texts)]
+    return lambda texts: sp.hstack([v.transform(texts) for v in vs]).tocsr()
+
+
+def mawqif(path: str) -> None:
+    """Per-target models vs one model on shared + per-target copies of the same features."""
+    _, texts, targets, y, folds, f_avg = _mawqif(path)
     names = sorted(set(targets))
 
     def matrix(rows_fit, rows):
-        vs = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
-              TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)]
-        for v in vs:
-            v.fit([texts[i] for i in rows_fit])
-        return sp.hstack([v.transform([texts[i] for i in rows]) for v in vs]).tocsr()
+        return _ngrams([texts[i] for i in rows_fit])([texts[i] for i in rows])
 
     def show(name, pred):
         per = [f_avg(list(y[targets == t]), list(pred[targets == t])) for t in names]
@@ -352,19 +363,10 @@ def mlp() -> None:
 
 def mawqif_vocab(path: str) -> None:
     """The learner with other vocabulary limits and C grids; scikit-learn's LR on its views and on unpruned n-grams."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.model_selection import StratifiedKFold
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from mawqif import LABEL_MAP, f_avg
-    from stance.datasets import ColumnSpec, load_dataset, parse_label_map
     from stance.features import VIEWS, TargetFeatures
-    from stance.normalize import normalize
     from stance.train import train_model
 
-    data = load_dataset(path, None, ColumnSpec("text", "target", "stance", "sentiment", parse_label_map(LABEL_MAP)))
-    y, target = np.array(data.stances), np.array([p.target for p in data.pairs])
-    texts = np.array([normalize(p.text) for p in data.pairs], dtype=object)
+    data, texts, target, y, folds, f_avg = _mawqif(path)
     grid = {"C": [1.0, 3.0, 10.0], "window": [3]}
     learners = {"learner": ({}, None), "learner, C in {1, 3, 10}": ({}, grid),
                 "learner, max_features 200000": ({"max_features": 200000}, None),
@@ -379,8 +381,7 @@ def mawqif_vocab(path: str) -> None:
     def onehot(idx):
         return sp.csr_matrix(np.stack([(target[idx] == t).astype(float) for t in sorted(set(target))], 1))
 
-    strata = [f"{t}|{s}" for t, s in zip(target, y)]
-    for fi, te in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), strata):
+    for fi, te in folds:
         fit, test = data.take(fi), data.take(te)
         for name, (params, g) in learners.items():
             pred[name][te] = train_model(fit, None, folds=3, seed=0, params=params or None, grid=g)[0].predict(test.pairs)
@@ -392,9 +393,8 @@ def mawqif_vocab(path: str) -> None:
             if "cross" not in views:  # the cross view holds the target's own column
                 a, b = sp.hstack([a, onehot(fi)]), sp.hstack([b, onehot(te)])
             pred[name][te] = _lr(3.0).fit(a.tocsr(), y[fi]).predict(b.tocsr())
-        word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b").fit(texts[fi])
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(texts[fi])
-        a, b = (sp.hstack([word.transform(texts[i]), char.transform(texts[i]), onehot(i)]).tocsr() for i in (fi, te))
+        ngrams = _ngrams([texts[i] for i in fi])
+        a, b = (sp.hstack([ngrams([texts[k] for k in i]), onehot(i)]).tocsr() for i in (fi, te))
         pred["LR C=3 on unpruned n-grams"][te] = _lr(3.0).fit(a, y[fi]).predict(b)
     for name, p in pred.items():
         print(f"{name:<60} pooled F_avg {f_avg(list(y), list(p)):.1f}")
