@@ -197,3 +197,24 @@ def test_batches_from_b14_are_training_only() -> None:
     assert make_splits.train_only("b14") and make_splits.train_only("b21")
     assert not make_splits.train_only("b13") and not make_splits.train_only("b1")
     assert not make_splits.train_only("real_r14") and not make_splits.train_only("seed")
+
+
+def test_present_tense_cue_files_extend_the_bundled_classes() -> None:
+    """The session-12 ablation's cue files load as user cue files: they add the present tense of the
+    bundled verbs to existing classes (the bundled inventory alone does not reach it)."""
+    from stance.cues import load_cues
+    from stance.normalize import normalize
+
+    root = Path(__file__).resolve().parents[1] / "training"
+    bundled = load_cues()
+    for name, expect in (("cues_present_tense.toml", {"يدين": "condemn", "يستهدف": "attack", "يشيد": "praise",
+                                                       "يهدد": "threat", "يقول": "report", "يلتقي": "talks"}),
+                         ("cues_present_tense_stance.toml", {"تتهم": "condemn", "ويقصف": "attack", "نرحب": "praise",
+                                                             "يقول": None})):
+        cues = load_cues(str(root / name))
+        assert set(cues.classes) == set(bundled.classes)
+        for word, cls in expect.items():
+            assert bundled.classify(normalize(word)) is None
+            assert cues.classify(normalize(word)) == cls, word
+        # every bundled form keeps its class
+        assert all(cues.forms[w] == c for w, c in bundled.forms.items())

@@ -49,6 +49,9 @@ VARIANTS = {
     "w3 masked 1-2": {"window": 3, "masked_ngrams": 2},
     "sentiment C=0.5": {"sentiment_C": 0.5},
     "sentiment C=8": {"sentiment_C": 8.0},
+    # the bundled cues plus their verbs' present tense (user cue files; training/ABLATIONS.md, session 12)
+    "present-tense cues": dict(SHIPPED, cues_path=str(ROOT / "training" / "cues_present_tense.toml")),
+    "present-tense stance cues": dict(SHIPPED, cues_path=str(ROOT / "training" / "cues_present_tense_stance.toml")),
 }
 
 
@@ -60,7 +63,8 @@ def main() -> None:
     names = sys.argv[1:] or list(VARIANTS)
     print(f"train {len(train)} pairs, dev {len(dev)} pairs "
           f"({', '.join(f'{k} {dev.kinds.count(k)}' for k in sorted(set(dev.kinds)))})")
-    print(f"{'variant':<18}{'part':<10}{'macroF1':>8}{'F_avg':>7}{'acc':>7}{'ECE':>7}{'contr':>7}{'sentF1':>8}{'fit s':>7}")
+    width = max(18, *(len(n) + 2 for n in names))
+    print(f"{'variant':<{width}}{'part':<10}{'macroF1':>8}{'F_avg':>7}{'acc':>7}{'ECE':>7}{'contr':>7}{'sentF1':>8}{'fit s':>7}")
     for name in names:
         t0 = time.perf_counter()
         params = dict(VARIANTS[name])
@@ -73,7 +77,7 @@ def main() -> None:
         parts = {"all": report} | report.get("by_kind", {})
         for part, r in parts.items():
             s = r["stance"]
-            print(f"{name:<18}{part:<10}{s['macro_f1']:>8.3f}{s['f_avg']:>7.3f}{s['accuracy']:>7.3f}{s['ece']:>7.3f}"
+            print(f"{name:<{width}}{part:<10}{s['macro_f1']:>8.3f}{s['f_avg']:>7.3f}{s['accuracy']:>7.3f}{s['ece']:>7.3f}"
                   f"{s.get('contrast', {}).get('accuracy', 0):>7.3f}{r.get('sentiment', {}).get('macro_f1', 0):>8.3f}"
                   f"{fit:>7.1f}")
 

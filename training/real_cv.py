@@ -93,8 +93,11 @@ def main() -> None:
               f"{class_metrics(g, p, ['against', 'favor', 'none'])['macro_f1']:.3f}", flush=True)
         gold += g
         pred += p
+    pooled = class_metrics(gold, pred, ['against', 'favor', 'none'])
+    print("pooled per class: " + ", ".join(f"{c} P {m['precision']:.3f} R {m['recall']:.3f} F1 {m['f1']:.3f} "
+                                           f"(support {m['support']})" for c, m in pooled["per_class"].items()))
     print(f"{args.root}{' (without the new batches and actors)' if args.without_new else ''} {params}: pooled real "
-          f"macro-F1 {class_metrics(gold, pred, ['against', 'favor', 'none'])['macro_f1']:.4f} on {len(gold)} pairs")
+          f"macro-F1 {pooled['macro_f1']:.4f} on {len(gold)} pairs")
 
 
 if __name__ == "__main__":
