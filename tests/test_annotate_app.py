@@ -55,14 +55,18 @@ def _wait(driver, condition, timeout=10):
 
 
 def _keys(driver, keys, path, decisions):
-    """Type keys one at a time, waiting for each to be saved (the file changes)."""
+    """Type keys one at a time, waiting for each to be saved (the file changes) and drawn (the page
+    counts the answers it has applied in ``body[data-applied]``: the file is written before the page
+    draws the next question, so reading the page after the file alone is a race)."""
     from selenium.webdriver.common.by import By
 
     body = driver.find_element(By.TAG_NAME, "body")
     for key in keys:
         before = path.read_text(encoding="utf-8")
+        applied = body.get_attribute("data-applied")
         body.send_keys(key)
         _wait(driver, lambda d: path.read_text(encoding="utf-8") != before)
+        _wait(driver, lambda d: body.get_attribute("data-applied") != applied)
         decisions.append(key)
 
 
@@ -112,6 +116,7 @@ def test_label_reload_resume_in_chromium(browser, server):  # noqa: F811
     assert browser.find_element(By.ID, "progress").text.startswith("1 / 3 sentences")
     # finish the batch with the buttons and keys; the file holds every decision
     _keys(browser, ["a", "0", "2"], path, done)
+    assert _question(browser)[0] == "stance" and _question(browser)[2] == "2"
     browser.find_element(By.CSS_SELECTOR, "#prompt button[data-key='f']").click()
     _wait(browser, lambda d: _records(path)[2]["targets"][0]["stance"] == "favor")
     _keys(browser, ["3"], path, done)
