@@ -20,8 +20,8 @@ from pathlib import Path
 from .normalize import normalize
 from .util import BoundedDict
 
-__all__ = ["CueError", "CueInventory", "clause_ids", "clause_ids_at", "is_clause_boundary", "light_stem", "load_cues",
-           "split_clauses"]
+__all__ = ["CueError", "CueInventory", "clause_ids", "clause_ids_at", "cues_from_records", "is_clause_boundary",
+           "light_stem", "load_cues", "split_clauses"]
 
 _DEFAULT = Path(__file__).resolve().parent / "data" / "cues.toml"
 _CLASS_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -74,6 +74,8 @@ class CueInventory:
     stems: dict[str, str]
     phrases: dict[tuple[str, ...], str]
     source: str = "<default>"
+    # the classes as written (class -> {"words": [...], "phrases": [...]}): what a model file stores
+    spec: dict = field(default_factory=dict, repr=False, compare=False)
     # first words of the phrases, the longest phrase, the class of every token seen (caches)
     _firsts: frozenset = field(init=False, repr=False, compare=False)
     _longest: int = field(init=False, repr=False, compare=False)
@@ -151,6 +153,11 @@ def _parse(text: str, source: str) -> dict[str, dict[str, list[str]]]:
     entries = data.get("cues")
     if not isinstance(entries, list) or not entries:
         raise CueError(f"{source}: no [[cues]] tables; each needs class = \"...\" and words = [...]")
+    return _entries(entries, source)
+
+
+def _entries(entries: list, source: str) -> dict[str, dict[str, list[str]]]:
+    """The checked classes of cue entries (``[[cues]]`` tables): class -> words and phrases."""
     out: dict[str, dict[str, list[str]]] = {}
     for n, entry in enumerate(entries, 1):
         where = f"{source}: cue entry {n}"
@@ -184,7 +191,16 @@ def _build(classes: dict[str, dict[str, list[str]]], source: str) -> CueInventor
                 stems.setdefault(light_stem(form), cls)
         for p in entry["phrases"]:
             phrases.setdefault(tuple(normalize(p).split()), cls)
-    return CueInventory(forms, stems, phrases, source)
+    return CueInventory(forms, stems, phrases, source, {c: {"words": list(e["words"]), "phrases": list(e["phrases"])}
+                                                        for c, e in classes.items()})
+
+
+def cues_from_records(spec: object, source: str) -> CueInventory:
+    """The cue inventory a model file stores (:attr:`CueInventory.spec`), checked like a cue file."""
+    if not isinstance(spec, dict) or not spec:
+        raise CueError(f"{source}: the stored cue classes are missing or empty")
+    entries = [{"class": cls, **entry} if isinstance(entry, dict) else entry for cls, entry in spec.items()]
+    return _build(_entries(entries, source), source)
 
 
 @lru_cache(maxsize=8)

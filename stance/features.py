@@ -48,7 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .actors import Inventory, load_actors, match_actors, mention_kind
-from .cues import CueInventory, clause_ids, light_stem, load_cues
+from .cues import CueInventory, clause_ids, cues_from_records, light_stem, load_cues
 from .estimator import ParamsMixin
 from .logistic import Design
 from .normalize import normalize, normalize_spans
@@ -207,6 +207,12 @@ class TargetFeatures(ParamsMixin):
             return fitted
         return self.actors if isinstance(self.actors, Inventory) else load_actors(self.actors)
 
+    def _cues(self) -> CueInventory:
+        """The cue inventory of the struct view: the fitted one (a loaded model's is the one it was trained
+        with), else the bundled cues extended by ``cues_path``."""
+        fitted = self.__dict__.get("cues_")
+        return fitted if fitted is not None else load_cues(self.cues_path)
+
     def analyze(
         self, pair: Pair, inventory: Inventory | None = None, mentions: list | None = None,
         words: list[str] | None = None,
@@ -260,7 +266,7 @@ class TargetFeatures(ParamsMixin):
         prefix = tid + "|"
         cross = [prefix + t for t in words]
         cross.append(f"T={tid}")
-        struct = (_structure(masked, positions, self.window, load_cues(self.cues_path), sentence) if self.structure
+        struct = (_structure(masked, positions, self.window, self._cues(), sentence) if self.structure
                   else ["S_OFF"])
         return {"masked": masked, "window": window, "cross": cross, "struct": struct}
 
@@ -297,7 +303,7 @@ class TargetFeatures(ParamsMixin):
             rows = {pair.text: row for pair, row in zip(done.pairs, done.row_of)}
             row_of = list(done.row_of)
         found: dict[tuple[str, str | None], list] = {}  # one matcher run per sentence, not per pair
-        cues = load_cues(self.cues_path) if self.structure else None
+        cues = self._cues() if self.structure else None
         shared: dict[tuple, tuple] = {}  # the struct view's clauses and cues per sentence
         inert = cues is not None and _placeholders_inert(cues)
         normalized_text: dict[str, str] = {}
@@ -348,6 +354,7 @@ class TargetFeatures(ParamsMixin):
         """
         X = list(X)
         self.inventory_ = self._inventory()
+        self.cues_ = load_cues(self.cues_path)  # what the model file stores: a model does not read the file again
         done = reuse.__dict__.get("_kept_views") if reuse is not None and reuse.get_params() == self.get_params() else None
         views, row_of = self._views(X, done=done)
         if keep_views:
@@ -440,18 +447,28 @@ class TargetFeatures(ParamsMixin):
     # -- persistence (see stance.modelfile) ---------------------------------
 
     def export_state(self) -> tuple[dict, dict[str, np.ndarray], dict[str, list]]:
-        """The fitted state as (JSON settings, numeric arrays, term lists); the inventory is saved apart."""
+        """The fitted state as (JSON settings, numeric arrays, term lists); the inventory is saved apart.
+
+        The settings hold the cue inventory the struct view was fitted with (bundled cues plus the
+        ``cues_path`` file, as written), so that a model file needs neither the file nor the bundled cues
+        of the version reading it."""
+        cues = self._cues()
         settings = {"views": {v: {"kind": self.vectorizers_[v].kind,
                                   "ngram_range": list(self.vectorizers_[v].ngram_range)} for v in VIEWS},
-                    "slices": {v: list(self.slices_[v]) for v in VIEWS}}
+                    "slices": {v: list(self.slices_[v]) for v in VIEWS},
+                    "cues": {"source": cues.source, "classes": cues.spec}}
         arrays = {f"idf/{v}": self.vectorizers_[v].idf_ for v in VIEWS}
         texts = {f"terms/{v}": self.vectorizers_[v].terms() for v in VIEWS}
         return settings, arrays, texts
 
     def restore_state(self, settings: dict, arrays: dict[str, np.ndarray], texts: dict[str, list],
                       inventory: Inventory) -> "TargetFeatures":
-        """Inverse of :meth:`export_state`: set the fitted attributes from stored data."""
+        """Inverse of :meth:`export_state`: set the fitted attributes from stored data (a file written before
+        the cue inventory was stored gets the bundled cues extended by ``cues_path``, as it did then)."""
         self.inventory_ = inventory
+        stored = settings.get("cues")
+        self.cues_ = (cues_from_records(stored.get("classes"), str(stored.get("source"))) if isinstance(stored, dict)
+                      else load_cues(self.cues_path))
         self.vectorizers_ = {}
         for v in VIEWS:
             view = settings["views"][v]

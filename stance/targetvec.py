@@ -50,12 +50,12 @@ class _StructColumns:
     length, the columns of each clause's words and of each cue's place."""
 
     def __init__(self, f: "TargetFeatures", vocabulary: dict[str, int], tokens: "BoundedDict | None" = None) -> None:
-        from .cues import is_clause_boundary, light_stem, load_cues
+        from .cues import is_clause_boundary, light_stem
         from .features import _OTH, _TGT, _bucket, _placeholders_inert, _structure
 
         self._tgt, self._oth, self._bucket = _TGT, _OTH, _bucket
         self._structure, self._stem, self._boundary = _structure, light_stem, is_clause_boundary
-        self.cues = load_cues(f.cues_path)
+        self.cues = f._cues()
         self.window = f.window
         self.vocabulary = vocabulary
         self.shared = _placeholders_inert(self.cues)  # else every target's clauses and cues are its own

@@ -124,3 +124,36 @@ def test_evaluate_refuses_corrupt_model(tmp_path):
     bad.write_bytes(b"garbage")
     result = CliRunner().invoke(cli, ["evaluate", "--data", str(DATA / "tiny.jsonl"), "--model", str(bad)])
     assert result.exit_code == 1 and "stance train" in result.output and "Traceback" not in result.output
+
+
+def test_train_with_a_user_cue_file_stores_the_cues_in_the_model(tmp_path):
+    """`stance train --cues FILE` extends the bundled cues; the model file carries them, so predictions
+    do not depend on the file afterwards."""
+    from stance.model import StanceModel
+    from stance.normalize import normalize
+
+    cues = tmp_path / "my_cues.toml"
+    cues.write_text('[[cues]]\nclass = "blame"\nwords = ["يلوم", "حمل المسؤولية"]\n\n'
+                    '[[cues]]\nclass = "attack"\nwords = ["يقصف", "تقصف"]\n', encoding="utf-8")
+    out = tmp_path / "m.model"
+    result = CliRunner().invoke(cli, ["train", "--data", str(DATA / "tiny.jsonl"), "--cues", str(cues), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    features = StanceModel.load(out).features_
+    assert features.cues_path == str(cues)
+    assert features._cues().classify(normalize("يلوم")) == "blame"
+    assert features._cues().classify(normalize("وتقصف")) == "attack"
+    assert features._cues().classify(normalize("قصفت")) == "attack"  # the bundled words are kept
+    before = run("predict", "--model", str(out), "--format", "jsonl", "--level", "sentence", str(SEED_TEXT)).output
+    cues.unlink()
+    assert run("predict", "--model", str(out), "--format", "jsonl", "--level", "sentence", str(SEED_TEXT)).output == before
+
+
+def test_train_bad_cue_file_names_the_file_and_entry(tmp_path):
+    cues = tmp_path / "bad_cues.toml"
+    cues.write_text('[[cues]]\nclass = "blame"\nwords = ["يلوم"]\n\n[[cues]]\nclass = "Blame!"\nwords = ["x"]\n',
+                    encoding="utf-8")
+    out = tmp_path / "m.model"
+    result = CliRunner().invoke(cli, ["train", "--data", str(DATA / "tiny.jsonl"), "--cues", str(cues), "-o", str(out)])
+    assert result.exit_code != 0
+    assert f"{cues}: cue entry 2" in result.output and "lower_snake" in result.output
+    assert not out.exists() and "reading" not in result.output  # stopped before reading any data

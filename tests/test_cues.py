@@ -1,5 +1,7 @@
 """Stance cues, light stems and clauses (the structure view's building blocks)."""
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -98,3 +100,38 @@ def test_structure_view_sees_which_actor_the_cue_points_at():
     assert "Q_condemn|L|same|clear|d1" in turkey  # أدانت directly before تركيا, same clause
     assert f.analyze(Pair(text, "HAMAS"), None)["struct"] != turkey
     assert TargetFeatures(structure=False).analyze(Pair(text, "HAMAS"))["struct"] == ["S_OFF"]
+
+
+def test_stored_cue_records_rebuild_the_same_inventory(tmp_path):
+    """What a model file stores (the classes as written) rebuilds the inventory it was trained with."""
+    from stance.cues import cues_from_records
+
+    user = tmp_path / "mine.toml"
+    user.write_text('[[cues]]\nclass = "blame"\nwords = ["يلوم", "لوم"]\n\n'
+                    '[[cues]]\nclass = "attack"\nwords = ["يقصف"]\n', encoding="utf-8")
+    for original in (load_cues(), load_cues(str(user))):
+        rebuilt = cues_from_records(json.loads(json.dumps(original.spec, ensure_ascii=False)), original.source)
+        assert (rebuilt.forms, rebuilt.stems, rebuilt.phrases) == (original.forms, original.stems, original.phrases)
+    mine = cues_from_records(load_cues(str(user)).spec, str(user))
+    assert mine.classify(normalize("ويلومون")) == "blame" and mine.classify(normalize("يقصف")) == "attack"
+    with pytest.raises(CueError, match="stored.*cue entry 1 .blame.: words must be"):
+        cues_from_records({"blame": {"words": [""], "phrases": []}}, "stored")
+    with pytest.raises(CueError, match="missing or empty"):
+        cues_from_records(None, "stored")
+
+
+def test_features_state_keeps_the_cues_and_old_states_fall_back_to_the_bundled_ones(tmp_path):
+    user = tmp_path / "mine.toml"
+    user.write_text('[[cues]]\nclass = "blame"\nwords = ["يلوم"]\n', encoding="utf-8")
+    pairs = [Pair("قصفت إسرائيل غزة ويلوم الحشد الشعبي واشنطن", t) for t in ("ISR", "PAL", "PMF", "US")]
+    f = TargetFeatures(cues_path=str(user), min_df=1)
+    f.fit(pairs)
+    settings, arrays, texts = f.export_state()
+    assert settings["cues"]["classes"]["blame"]["words"] == ["يلوم"]
+    user.unlink()  # the stored state needs the file no more
+    restored = TargetFeatures(cues_path=str(user), min_df=1).restore_state(settings, arrays, texts, f.inventory_)
+    assert restored._cues().classify(normalize("يلوم")) == "blame"
+    assert (restored.transform(pairs) != f.transform(pairs)).nnz == 0
+    old = {k: v for k, v in settings.items() if k != "cues"}  # a state written before the cues were stored
+    bundled = TargetFeatures(min_df=1).restore_state(old, arrays, texts, f.inventory_)
+    assert bundled._cues().forms == load_cues().forms

@@ -132,6 +132,7 @@ def workspace(tmp_path_factory, model_path) -> Path:
     for name in ("mawqif_train.csv", "mawqif_dev.csv"):
         shutil.copy(DATA / "mawqif_like.csv", ws / name)
     shutil.copy(DATA / "actors.toml", ws / "my_actors.toml")
+    shutil.copy(ROOT / "training" / "cues_present_tense_stance.toml", ws / "my_cues.toml")
     for name in ("model.model", "my.model", "mawqif.model"):
         shutil.copy(model_path, ws / name)
     return ws

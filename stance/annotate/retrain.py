@@ -41,13 +41,16 @@ def prepare_add(
     weight: float | None,
     bundled: bool,
     progress: Callable[[str], None] | None = None,
+    fixed: dict | None = None,
 ) -> tuple[Dataset, dict, float, dict]:
     """Read the user's labels and settle the parameters and the weight of the user's pairs.
 
     Parameters are ``params`` when given (``--C``), else the default model's when training on the bundled
-    labels, else the grid's choice on ``dev`` without the user's labels. The weight is ``weight`` when
-    given, else :func:`stance.train.choose_add_weight`'s. Returns (add, params, weight, cv table).
+    labels, else the grid's choice on ``dev`` without the user's labels; ``fixed`` (e.g. ``--cues``) holds
+    in every case. The weight is ``weight`` when given, else :func:`stance.train.choose_add_weight`'s.
+    Returns (add, params, weight, cv table).
     """
+    fixed = dict(fixed or {})
     from ..train import choose_add_weight, train_model
 
     note = progress or (lambda m: None)
@@ -61,9 +64,9 @@ def prepare_add(
         note(f"parameters of the default model: {params}")
     elif params is None:
         note("choosing parameters without your labels")
-        model, _ = train_model(train, dev, inventory=inventory, progress=note)
+        model, _ = train_model(train, dev, params=fixed or None, inventory=inventory, progress=note)
         params = {k: v for k, v in model.get_params(deep=False).items() if k != "actors"}
-    params = params | {"actors": inventory}
+    params = params | fixed | {"actors": inventory}
     cv: dict = {}
     if weight is None:
         note("choosing the weight of your labels by 3-fold cross-validation on them (grouped by article)")

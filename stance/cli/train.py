@@ -28,12 +28,15 @@ from .common import actors_option, column_options, extend_option, load_data, loa
 @click.option("--add-weight", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Weight of each --add pair (default: chosen by 3-fold cross-validation on your labels "
                    "among 1, 3, 10).")
+@click.option("--cues", "cues_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A cue file (TOML, the format of the bundled stance/data/cues.toml) whose classes and words "
+                   "extend the bundled stance cues; the model file stores the cues it was trained with.")
 @column_options
 @actors_option
 @extend_option
 def train(data_path: str | None, dev_path: str | None, output: str, C: float | None, folds: int, seed: int,
-          add_paths: tuple[str, ...], add_weight: float | None, spec, actors_path: str | None,
-          extend_actors: bool) -> None:
+          add_paths: tuple[str, ...], add_weight: float | None, cues_path: str | None, spec,
+          actors_path: str | None, extend_actors: bool) -> None:
     """Train a stance + sentiment model and write it to OUTPUT.
 
     \b
@@ -44,12 +47,22 @@ def train(data_path: str | None, dev_path: str | None, output: str, C: float | N
       stance train --data mawqif_train.csv --text-col text --target-col target \\
           --label-col stance --sentiment-col sentiment -o mawqif.model
       stance train --add my_labels.jsonl -o my.model    # bundled labels + yours
+      stance train --cues my_cues.toml -o my.model      # bundled labels, your stance cues
     """
     _idle_blas_threads_sleep()
     from ..cache import bundled_labels
     from ..train import train_model
 
     inventory = load_inventory(actors_path, extend_actors)
+    fixed = {}
+    if cues_path is not None:
+        from ..cues import load_cues
+
+        try:
+            load_cues(cues_path)  # a bad cue file stops here, before any data is read
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        fixed["cues_path"] = cues_path
     root = Path(data_path) if data_path else bundled_labels()
     if not root.exists():
         raise click.ClickException(f"{root}: no such file or directory")
@@ -64,15 +77,16 @@ def train(data_path: str | None, dev_path: str | None, output: str, C: float | N
     if dev_source is not None and dev_source.exists():
         click.echo(f"reading {dev_source}", err=True)
         dev = load_data(str(dev_source), inventory, spec, "dev")
-    params = {"C": C} if C is not None else None
+    params = ({"C": C} if C is not None else {}) | fixed or None
     grid = {} if C is not None else None
     add = None
     if add_paths:
         from ..annotate.retrain import prepare_add
 
         try:
-            add, params, add_weight, cv = prepare_add(add_paths, inventory, train_data, dev, params, add_weight,
-                                                      bundled=data_path is None,
+            add, params, add_weight, cv = prepare_add(add_paths, inventory, train_data, dev,
+                                                      {"C": C} if C is not None else None, add_weight,
+                                                      bundled=data_path is None, fixed=fixed,
                                                       progress=lambda m: click.echo(m, err=True))
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
