@@ -157,3 +157,19 @@ def test_train_bad_cue_file_names_the_file_and_entry(tmp_path):
     assert result.exit_code != 0
     assert f"{cues}: cue entry 2" in result.output and "lower_snake" in result.output
     assert not out.exists() and "reading" not in result.output  # stopped before reading any data
+
+
+def test_train_add_keeps_the_user_cues(tmp_path):
+    cues = tmp_path / "my_cues.toml"
+    cues.write_text('[[cues]]\nclass = "blame"\nwords = ["يلوم"]\n', encoding="utf-8")
+    out = tmp_path / "m.model"
+    tiny = str(DATA / "tiny.jsonl")
+    result = CliRunner().invoke(cli, ["train", "--data", tiny, "--add", tiny, "--add-weight", "1", "--cues", str(cues),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from stance.model import StanceModel
+    from stance.normalize import normalize
+
+    model = StanceModel.load(out)
+    assert model.get_params()["cues_path"] == str(cues)
+    assert model.features_._cues().classify(normalize("يلوم")) == "blame"
