@@ -7,8 +7,8 @@ parameters, ``fit(X, y, sentiment=...)`` learns, learned attributes end in ``_``
 model is plain arrays (:class:`~stance.tfidf.TfidfView` vocabularies,
 :class:`~stance.linear.LinearHead` heads), so loading and scoring do not import
 scikit-learn. A saved model is a format-3 file (:mod:`stance.modelfile`): a
-JSON header — versions, label sets, parameters, the actor inventory the model
-was trained with, training metadata — and numeric arrays; loading it never runs
+JSON header — versions, label sets, parameters, the actor inventory and the stance
+cues the model was trained with, training metadata — and numeric arrays; loading it never runs
 code from it and refuses other format versions before reading the payload.
 """
 

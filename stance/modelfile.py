@@ -5,7 +5,7 @@ Layout of a ``.model`` file::
     STANCE-MODEL 3\\n                 magic line: the format version, readable with `head -1`
     <8 bytes>                         length of the header, little-endian unsigned
     <header>                          UTF-8 JSON: versions, label sets, parameters, the actor
-                                      inventory, training metadata, and the payload's size and SHA-256
+                                      inventory, the stance cues, training metadata, and the payload's size and SHA-256
     <payload>                         a ZIP archive: ``*.npy`` numeric arrays (idf vectors, coefficients)
                                       read with ``numpy.load(allow_pickle=False)``, and ``*.json`` term lists
 
